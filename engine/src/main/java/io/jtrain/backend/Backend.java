@@ -1,0 +1,155 @@
+package io.jtrain.backend;
+
+import io.jtrain.tensor.MemoryCategory;
+import io.jtrain.tensor.MemoryPool;
+import io.jtrain.tensor.Shape;
+import io.jtrain.tensor.Tensor;
+
+/**
+ * The op set every layer, loss and optimizer is written against. The CPU and CUDA backends implement
+ * exactly these signatures, so each layer's maths exists once.
+ *
+ * <p>Conventions: outputs are passed in, preallocated (no op allocates in the steady state); tensors
+ * named {@code dx} are overwritten; parameter gradients ({@code dw}, {@code db}, {@code dGamma},
+ * {@code dBeta}) are <em>accumulated</em> into, and zeroing them is the caller's explicit job.
+ * Shapes: {@code N} batch, {@code C} channels, {@code H x W} spatial, {@code F} features,
+ * {@code K} output channels/units.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** "cpu" or "cuda:N". */
+    String device();
+
+    /** A one-line description of the implementation choices (BLAS, threads, cuDNN). */
+    String description();
+
+    MemoryPool pool();
+
+    /** An uninitialised tensor from this backend's pool. */
+    Tensor allocate(Shape shape, MemoryCategory category);
+
+    /** Copies {@code dst.size()} floats from {@code src[srcOffset..]} to {@code dst}. */
+    void upload(float[] src, int srcOffset, Tensor dst);
+
+    /** Copies all of {@code src} to {@code dst[dstOffset..]}. */
+    void download(Tensor src, float[] dst, int dstOffset);
+
+    void fill(Tensor t, float value);
+
+    /** dst = src (same size). */
+    void copy(Tensor src, Tensor dst);
+
+    /** y += alpha * x. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** x *= alpha. */
+    void scale(Tensor x, float alpha);
+
+    /** out = a * b element-wise. */
+    void multiply(Tensor a, Tensor b, Tensor out);
+
+    /** Clamps every element of {@code x} to [lo, hi]. */
+    void clamp(Tensor x, float lo, float hi);
+
+    /** Sum of squares of all elements, accumulated in double. */
+    double sumSquares(Tensor x);
+
+    /** Count, sum, sum of squares, min, max, non-finite and zero counts. */
+    TensorStats stats(Tensor x);
+
+    /**
+     * c = op(a) * op(b) + beta * c for 2-D row-major tensors, op = transpose when the flag is set.
+     * Shapes: op(a) [M, K], op(b) [K, N], c [M, N].
+     */
+    void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float beta);
+
+    /** y[N, F] += b[F] broadcast over rows. */
+    void addRowBias(Tensor y, Tensor b);
+
+    /** db[F] += sum over rows of dy[N, F]. */
+    void rowBiasGrad(Tensor dy, Tensor db);
+
+    /** Workspace floats needed by the convolution ops for input x [N, C, H, W] and filters w [K, C, kh, kw]. */
+    long conv2dWorkspaceElements(Shape x, Shape w, ConvSpec spec);
+
+    /** y[N, K, OH, OW] = conv(x[N, C, H, W], w[K, C, kh, kw]) + b[K] (b may be null). */
+    void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace);
+
+    /** dx[N, C, H, W] = gradient of the convolution with respect to its input (overwritten). */
+    void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace);
+
+    /** dw[K, C, kh, kw] += gradient w.r.t. the filters; db[K] += sum of dy per channel (db may be null). */
+    void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace);
+
+    /** y[N, C, OH, OW] = max over each window of x[N, C, H, W]; padding never wins. */
+    void maxPoolForward(Tensor x, Tensor y, ConvSpec spec);
+
+    /** dx = dy routed to the first maximum of each window (overwritten). */
+    void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec spec);
+
+    /** y = mean of each window, zero padding counted in the divisor (kh * kw). */
+    void avgPoolForward(Tensor x, Tensor y, ConvSpec spec);
+
+    /** dx = dy / (kh * kw) spread over each window (overwritten). */
+    void avgPoolBackward(Tensor dy, Tensor dx, ConvSpec spec);
+
+    /**
+     * Training-mode batch norm over x viewed as [N, C, S] (S = H*W, or 1 for [N, F] inputs): batch
+     * statistics, running stats updated as {@code run = (1 - momentum) * run + momentum * batch} (unbiased
+     * variance), savedMean/savedInvStd kept for the backward pass.
+     */
+    void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps);
+
+    /** Inference-mode batch norm with the running statistics. */
+    void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps);
+
+    /** dx overwritten; dGamma and dBeta accumulated. Uses the statistics saved by the training forward. */
+    void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn);
+
+    /** y = f(x). */
+    void activationForward(Activation act, Tensor x, Tensor y);
+
+    /** dx = f'(x) * dy (overwritten); y is f(x). */
+    void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx);
+
+    /** y[N, C] = softmax of each row of x[N, C]. */
+    void softmaxRows(Tensor x, Tensor y);
+
+    /** dx = Jacobian(softmax)^T dy per row, from y = softmax(x). */
+    void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx);
+
+    /**
+     * Softmax cross-entropy fused with the softmax, averaged over the batch. target is [N] class
+     * indices or [N, C] one-hot/probabilities. dLogits = gradScale * d(loss)/d(logits) (overwritten).
+     * Returns the mean loss.
+     */
+    float softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale);
+
+    /** Binary cross-entropy with logits, averaged over all elements; dLogits overwritten. Returns the loss. */
+    float binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale);
+
+    /** Mean squared error averaged over all elements; dPred overwritten. Returns the loss. */
+    float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale);
+
+    /**
+     * Inverted dropout: mask = (u >= p) / (1 - p) with u from the counter-based generator
+     * {@link io.jtrain.util.CounterRng} at (seed, index); y = x * mask.
+     */
+    void dropoutForward(Tensor x, Tensor mask, Tensor y, float p, long seed);
+
+    /** SGD, optionally with classical or Nesterov momentum (velocity may be null when beta1 == 0). */
+    void sgdStep(Tensor w, Tensor g, Tensor velocity, OptimizerParams p);
+
+    /** Adam / AdamW with bias correction. */
+    void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p);
+
+    /** RMSprop: sq = rho*sq + (1-rho)*g^2; w -= lr * g / (sqrt(sq) + eps). */
+    void rmspropStep(Tensor w, Tensor g, Tensor sq, OptimizerParams p);
+
+    /** Waits for queued work (no-op on the CPU). */
+    default void synchronize() {
+    }
+
+    @Override
+    void close();
+}

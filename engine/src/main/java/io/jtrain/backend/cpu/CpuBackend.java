@@ -1,0 +1,339 @@
+package io.jtrain.backend.cpu;
+
+import io.jtrain.backend.Activation;
+import io.jtrain.backend.Backend;
+import io.jtrain.backend.BatchNormTensors;
+import io.jtrain.backend.ConvSpec;
+import io.jtrain.backend.OptimizerParams;
+import io.jtrain.backend.TensorStats;
+import io.jtrain.tensor.CpuMemoryPool;
+import io.jtrain.tensor.MemoryCategory;
+import io.jtrain.tensor.MemoryPool;
+import io.jtrain.tensor.Shape;
+import io.jtrain.tensor.Tensor;
+import java.nio.FloatBuffer;
+
+/**
+ * The CPU backend: tensors in off-heap host memory, matrix products and convolutions (im2col + GEMM)
+ * through OpenBLAS, everything else in plain Java loops.
+ *
+ * <p>Threading policy: OpenBLAS runs with {@code threads} threads (default: the available processors);
+ * the Java loops are single-threaded and never run while OpenBLAS does, so threads never multiply.
+ */
+public final class CpuBackend implements Backend {
+    private final MemoryPool pool;
+    private final Gemm gemm;
+    private final CpuConv conv;
+    private final String blasNote;
+
+    private CpuBackend(MemoryPool pool, Gemm gemm, String blasNote) {
+        this.pool = pool;
+        this.gemm = gemm;
+        this.conv = new CpuConv(gemm);
+        this.blasNote = blasNote;
+    }
+
+    /**
+     * A CPU backend with OpenBLAS on {@code threads} threads. When OpenBLAS cannot load, matrix products
+     * run in pure Java and {@link #blasWarning()} says why (callers print it once).
+     */
+    public static CpuBackend create(MemoryPool pool, int threads) {
+        try {
+            return new CpuBackend(pool, OpenBlasGemm.load(Math.max(1, threads)), null);
+        } catch (LinkageError | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                .orElse("");
+            return new CpuBackend(pool, new JavaGemm(), "OpenBLAS could not be loaded (" + why
+                + "); matrix products run in pure Java, several times slower");
+        }
+    }
+
+    /** A CPU backend with the default pool capacity and one OpenBLAS thread per available processor. */
+    public static CpuBackend createDefault() {
+        return create(CpuMemoryPool.withDefaultCapacity(), Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A backend that always uses the pure-Java GEMM (for tests and for platforms without OpenBLAS). */
+    public static CpuBackend createPureJava(MemoryPool pool) {
+        return new CpuBackend(pool, new JavaGemm(), null);
+    }
+
+    /** Why OpenBLAS is not in use, or null when it is. */
+    public String blasWarning() {
+        return blasNote;
+    }
+
+    @Override
+    public String device() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "CPU, " + gemm.description() + ", memory capacity "
+            + io.jtrain.util.Sizes.format(pool.capacityBytes());
+    }
+
+    @Override
+    public MemoryPool pool() {
+        return pool;
+    }
+
+    @Override
+    public Tensor allocate(Shape shape, MemoryCategory category) {
+        return Tensor.allocate(pool, shape, category, true);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst) {
+        dst.host().put(0, src, srcOffset, (int) dst.size());
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst, int dstOffset) {
+        src.host().get(0, dst, dstOffset, (int) src.size());
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        FloatBuffer b = t.host();
+        int n = (int) t.size();
+        for (int i = 0; i < n; i++) {
+            b.put(i, value);
+        }
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        checkSameSize(src, dst, "copy");
+        dst.host().put(0, src.host(), 0, (int) src.size());
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        checkSameSize(x, y, "axpy");
+        FloatBuffer xb = x.host();
+        FloatBuffer yb = y.host();
+        int n = (int) x.size();
+        for (int i = 0; i < n; i++) {
+            yb.put(i, yb.get(i) + alpha * xb.get(i));
+        }
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha) {
+        FloatBuffer b = x.host();
+        int n = (int) x.size();
+        for (int i = 0; i < n; i++) {
+            b.put(i, b.get(i) * alpha);
+        }
+    }
+
+    @Override
+    public void multiply(Tensor a, Tensor b, Tensor out) {
+        checkSameSize(a, b, "multiply");
+        checkSameSize(a, out, "multiply");
+        FloatBuffer ab = a.host();
+        FloatBuffer bb = b.host();
+        FloatBuffer ob = out.host();
+        int n = (int) a.size();
+        for (int i = 0; i < n; i++) {
+            ob.put(i, ab.get(i) * bb.get(i));
+        }
+    }
+
+    @Override
+    public void clamp(Tensor x, float lo, float hi) {
+        FloatBuffer b = x.host();
+        int n = (int) x.size();
+        for (int i = 0; i < n; i++) {
+            b.put(i, Math.max(lo, Math.min(hi, b.get(i))));
+        }
+    }
+
+    @Override
+    public double sumSquares(Tensor x) {
+        FloatBuffer b = x.host();
+        int n = (int) x.size();
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double v = b.get(i);
+            s += v * v;
+        }
+        return s;
+    }
+
+    @Override
+    public TensorStats stats(Tensor x) {
+        return CpuMath.stats(x.host(), (int) x.size());
+    }
+
+    @Override
+    public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float beta) {
+        int m = transA ? a.dim(1) : a.dim(0);
+        int k = transA ? a.dim(0) : a.dim(1);
+        int kb = transB ? b.dim(1) : b.dim(0);
+        int n = transB ? b.dim(0) : b.dim(1);
+        if (k != kb || c.dim(0) != m || c.dim(1) != n) {
+            throw new IllegalArgumentException("matmul shapes do not agree: " + a.shape() + (transA ? "^T" : "")
+                + " x " + b.shape() + (transB ? "^T" : "") + " -> " + c.shape());
+        }
+        gemm.sgemm(new Gemm.Dims(m, n, k, transA, transB), 1f, new Gemm.Mat(a, 0, a.dim(1)),
+            new Gemm.Mat(b, 0, b.dim(1)), beta, new Gemm.Mat(c, 0, n));
+    }
+
+    @Override
+    public void addRowBias(Tensor y, Tensor b) {
+        int f = (int) b.size();
+        int rows = (int) (y.size() / f);
+        FloatBuffer yb = y.host();
+        FloatBuffer bb = b.host();
+        for (int r = 0; r < rows; r++) {
+            int base = r * f;
+            for (int j = 0; j < f; j++) {
+                yb.put(base + j, yb.get(base + j) + bb.get(j));
+            }
+        }
+    }
+
+    @Override
+    public void rowBiasGrad(Tensor dy, Tensor db) {
+        int f = (int) db.size();
+        int rows = (int) (dy.size() / f);
+        FloatBuffer d = dy.host();
+        FloatBuffer g = db.host();
+        for (int j = 0; j < f; j++) {
+            double s = 0;
+            for (int r = 0; r < rows; r++) {
+                s += d.get(r * f + j);
+            }
+            g.put(j, (float) (g.get(j) + s));
+        }
+    }
+
+    @Override
+    public long conv2dWorkspaceElements(Shape x, Shape w, ConvSpec spec) {
+        return CpuConv.workspaceElements(x, w, spec);
+    }
+
+    @Override
+    public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace) {
+        conv.forward(x, w, b, y, spec, workspace);
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
+        conv.backwardData(dy, w, dx, spec, workspace);
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace) {
+        conv.backwardFilter(x, dy, dw, db, spec, workspace);
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, Tensor y, ConvSpec spec) {
+        CpuPooling.maxForward(x, y, spec);
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec spec) {
+        CpuPooling.maxBackward(x, dy, dx, spec);
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, Tensor y, ConvSpec spec) {
+        CpuPooling.avgForward(x, y, spec);
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor dy, Tensor dx, ConvSpec spec) {
+        CpuPooling.avgBackward(dy, dx, spec);
+    }
+
+    @Override
+    public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
+        CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps);
+    }
+
+    @Override
+    public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
+        CpuBatchNorm.forwardInference(x, y, bn, eps);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
+        CpuBatchNorm.backward(x, dy, dx, bn);
+    }
+
+    @Override
+    public void activationForward(Activation act, Tensor x, Tensor y) {
+        checkSameSize(x, y, "activation");
+        CpuMath.activationForward(act, x.host(), y.host(), (int) x.size());
+    }
+
+    @Override
+    public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        checkSameSize(x, dx, "activation backward");
+        CpuMath.activationBackward(act, x.host(), y.host(), dy.host(), dx.host(), (int) x.size());
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor y) {
+        checkSameSize(x, y, "softmax");
+        CpuMath.softmaxRows(x.host(), y.host(), x.dim(0), (int) (x.size() / x.dim(0)));
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx) {
+        CpuMath.softmaxRowsBackward(y.host(), dy.host(), dx.host(), y.dim(0), (int) (y.size() / y.dim(0)));
+    }
+
+    @Override
+    public float softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
+        return CpuLosses.softmaxCrossEntropy(logits, target, dLogits, gradScale);
+    }
+
+    @Override
+    public float binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
+        checkSameSize(logits, target, "binary cross-entropy");
+        return CpuLosses.bceWithLogits(logits, target, dLogits, gradScale);
+    }
+
+    @Override
+    public float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale) {
+        checkSameSize(pred, target, "mean squared error");
+        return CpuLosses.meanSquaredError(pred, target, dPred, gradScale);
+    }
+
+    @Override
+    public void dropoutForward(Tensor x, Tensor mask, Tensor y, float p, long seed) {
+        CpuMath.dropoutForward(x.host(), mask.host(), y.host(), (int) x.size(), p, seed);
+    }
+
+    @Override
+    public void sgdStep(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
+        CpuOptim.sgd(w, g, velocity, p);
+    }
+
+    @Override
+    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
+        CpuOptim.adam(w, g, m, v, p);
+    }
+
+    @Override
+    public void rmspropStep(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
+        CpuOptim.rmsprop(w, g, sq, p);
+    }
+
+    @Override
+    public void close() {
+        conv.close();
+    }
+
+    static void checkSameSize(Tensor a, Tensor b, String op) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException(op + ": sizes differ, " + a.shape() + " vs " + b.shape());
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.jtrain.backend.cpu;
+
+import io.jtrain.backend.Activation;
+import io.jtrain.backend.TensorStats;
+import io.jtrain.util.CounterRng;
+import java.nio.FloatBuffer;
+
+/** Element-wise activations, row softmax, dropout and statistics on host buffers. */
+final class CpuMath {
+    private CpuMath() { }
+
+    static float sigmoid(float x) {
+        if (x >= 0) {
+            return (float) (1.0 / (1.0 + Math.exp(-x)));
+        }
+        double e = Math.exp(x);
+        return (float) (e / (1.0 + e));
+    }
+
+    static void activationForward(Activation act, FloatBuffer x, FloatBuffer y, int n) {
+        float a = act.alpha();
+        switch (act.kind()) {
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = x.get(i);
+                    y.put(i, v > 0 ? v : 0f);
+                }
+            }
+            case LEAKY_RELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = x.get(i);
+                    y.put(i, v > 0 ? v : a * v);
+                }
+            }
+            case ELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = x.get(i);
+                    y.put(i, v > 0 ? v : (float) (a * Math.expm1(v)));
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < n; i++) {
+                    y.put(i, (float) Math.tanh(x.get(i)));
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    y.put(i, sigmoid(x.get(i)));
+                }
+            }
+            case LINEAR -> {
+                for (int i = 0; i < n; i++) {
+                    y.put(i, x.get(i));
+                }
+            }
+            default -> throw new IllegalStateException("unknown activation " + act);
+        }
+    }
+
+    static void activationBackward(Activation act, FloatBuffer x, FloatBuffer y, FloatBuffer dy, FloatBuffer dx,
+                                   int n) {
+        float a = act.alpha();
+        for (int i = 0; i < n; i++) {
+            float g = dy.get(i);
+            float d = switch (act.kind()) {
+                case RELU -> x.get(i) > 0 ? g : 0f;
+                case LEAKY_RELU -> x.get(i) > 0 ? g : a * g;
+                case ELU -> x.get(i) > 0 ? g : g * (y.get(i) + a);
+                case TANH -> {
+                    float t = y.get(i);
+                    yield g * (1f - t * t);
+                }
+                case SIGMOID -> {
+                    float s = y.get(i);
+                    yield g * s * (1f - s);
+                }
+                case LINEAR -> g;
+            };
+            dx.put(i, d);
+        }
+    }
+
+    static void softmaxRows(FloatBuffer x, FloatBuffer y, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, x.get(o + j));
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                float e = (float) Math.exp(x.get(o + j) - max);
+                y.put(o + j, e);
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < cols; j++) {
+                y.put(o + j, y.get(o + j) * inv);
+            }
+        }
+    }
+
+    static void softmaxRowsBackward(FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double dot = 0;
+            for (int j = 0; j < cols; j++) {
+                dot += (double) y.get(o + j) * dy.get(o + j);
+            }
+            for (int j = 0; j < cols; j++) {
+                dx.put(o + j, (float) (y.get(o + j) * (dy.get(o + j) - dot)));
+            }
+        }
+    }
+
+    static void dropoutForward(FloatBuffer x, FloatBuffer mask, FloatBuffer y, int n, float p, long seed) {
+        float keep = p >= 1f ? 0f : 1f / (1f - p);
+        for (int i = 0; i < n; i++) {
+            float m = CounterRng.uniform(seed, i) >= p ? keep : 0f;
+            mask.put(i, m);
+            y.put(i, x.get(i) * m);
+        }
+    }
+
+    static TensorStats stats(FloatBuffer b, int n) {
+        double sum = 0;
+        double sq = 0;
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        long nonFinite = 0;
+        long zeros = 0;
+        for (int i = 0; i < n; i++) {
+            float v = b.get(i);
+            if (!Float.isFinite(v)) {
+                nonFinite++;
+                continue;
+            }
+            if (v == 0f) {
+                zeros++;
+            }
+            sum += v;
+            sq += (double) v * v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return new TensorStats(n, sum, sq, min, max, nonFinite, zeros);
+    }
+}

@@ -1,0 +1,68 @@
+package io.jtrain.backend.cpu;
+
+import io.jtrain.backend.OptimizerParams;
+import io.jtrain.tensor.Tensor;
+import java.nio.FloatBuffer;
+
+/** Optimizer updates, following PyTorch's formulas (torch.optim.SGD, Adam, AdamW, RMSprop). */
+final class CpuOptim {
+    private CpuOptim() { }
+
+    static void sgd(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
+        FloatBuffer wb = w.host();
+        FloatBuffer gb = g.host();
+        FloatBuffer vb = velocity == null ? null : velocity.host();
+        int n = (int) w.size();
+        for (int i = 0; i < n; i++) {
+            float wi = wb.get(i);
+            float gi = gb.get(i) + p.weightDecay() * wi;
+            if (p.beta1() != 0f) {
+                float v = p.step() == 1 ? gi : p.beta1() * vb.get(i) + gi;
+                vb.put(i, v);
+                gi = p.nesterov() ? gi + p.beta1() * v : v;
+            }
+            wb.put(i, wi - p.lr() * gi);
+        }
+    }
+
+    static void adam(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
+        FloatBuffer wb = w.host();
+        FloatBuffer gb = g.host();
+        FloatBuffer mb = m.host();
+        FloatBuffer vb = v.host();
+        int n = (int) w.size();
+        float b1 = p.beta1();
+        float b2 = p.beta2();
+        double bc1 = 1 - Math.pow(b1, p.step());
+        double bc2 = 1 - Math.pow(b2, p.step());
+        float stepSize = (float) (p.lr() / bc1);
+        float bc2Sqrt = (float) Math.sqrt(bc2);
+        float decay = p.decoupled() ? 1f - p.lr() * p.weightDecay() : 1f;
+        float l2 = p.decoupled() ? 0f : p.weightDecay();
+        for (int i = 0; i < n; i++) {
+            float wi = wb.get(i) * decay;
+            float gi = gb.get(i) + l2 * wb.get(i);
+            float mi = b1 * mb.get(i) + (1 - b1) * gi;
+            float vi = b2 * vb.get(i) + (1 - b2) * gi * gi;
+            mb.put(i, mi);
+            vb.put(i, vi);
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + p.eps();
+            wb.put(i, wi - stepSize * mi / denom);
+        }
+    }
+
+    static void rmsprop(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
+        FloatBuffer wb = w.host();
+        FloatBuffer gb = g.host();
+        FloatBuffer sb = sq.host();
+        int n = (int) w.size();
+        float rho = p.beta2();
+        for (int i = 0; i < n; i++) {
+            float wi = wb.get(i);
+            float gi = gb.get(i) + p.weightDecay() * wi;
+            float s = rho * sb.get(i) + (1 - rho) * gi * gi;
+            sb.put(i, s);
+            wb.put(i, wi - p.lr() * gi / ((float) Math.sqrt(s) + p.eps()));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.jtrain.backend.cpu;
+
+import java.nio.FloatBuffer;
+
+/** The pure-Java matrix product, used only when OpenBLAS cannot be loaded (announced at start-up). */
+final class JavaGemm implements Gemm {
+
+    @Override
+    public void sgemm(Dims d, float alpha, Mat a, Mat b, float beta, Mat c) {
+        FloatBuffer cb = c.t().host();
+        FloatBuffer ab = a.t().host();
+        FloatBuffer bb = b.t().host();
+        for (int i = 0; i < d.m(); i++) {
+            int cRow = (int) (c.offset() + (long) i * c.ld());
+            for (int j = 0; j < d.n(); j++) {
+                cb.put(cRow + j, beta == 0f ? 0f : beta * cb.get(cRow + j));
+            }
+            for (int p = 0; p < d.k(); p++) {
+                float av = alpha * (d.transA() ? ab.get((int) (a.offset() + (long) p * a.ld() + i))
+                                               : ab.get((int) (a.offset() + (long) i * a.ld() + p)));
+                if (av == 0f) {
+                    continue;
+                }
+                if (d.transB()) {
+                    for (int j = 0; j < d.n(); j++) {
+                        cb.put(cRow + j, cb.get(cRow + j) + av * bb.get((int) (b.offset() + (long) j * b.ld() + p)));
+                    }
+                } else {
+                    int bRow = (int) (b.offset() + (long) p * b.ld());
+                    for (int j = 0; j < d.n(); j++) {
+                        cb.put(cRow + j, cb.get(cRow + j) + av * bb.get(bRow + j));
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public String description() {
+        return "pure-Java GEMM";
+    }
+}

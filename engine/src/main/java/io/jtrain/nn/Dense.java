@@ -1,0 +1,96 @@
+package io.jtrain.nn;
+
+import io.jtrain.backend.Backend;
+import io.jtrain.init.Initializer;
+import io.jtrain.tensor.Shape;
+import io.jtrain.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** Fully connected layer: y[N, out] = x[N, in] w[out, in]^T + b[out] (PyTorch's Linear layout). */
+public final class Dense extends AbstractLayer {
+    private final int units;
+    private final boolean useBias;
+    private final Initializer init;
+    private final Initializer biasInit;
+    private Parameter w;
+    private Parameter b;
+    private Tensor x;
+
+    public Dense(int index, Shape in, int units, boolean useBias, Initializer init, Initializer biasInit) {
+        super(index, in, Shape.of(units));
+        if (in.rank() != 1) {
+            throw new ShapeException(index, "dense", in, "[features] (rank 1)", "add a flatten layer before it");
+        }
+        this.units = units;
+        this.useBias = useBias;
+        this.init = init;
+        this.biasInit = biasInit;
+    }
+
+    @Override
+    public String type() {
+        return "dense";
+    }
+
+    @Override
+    public void bind(Backend backend, long seed) {
+        super.bind(backend, seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int fanIn = in.dim(0);
+        w = ParameterFactory.create(be, name("weight"), Parameter.Kind.DENSE_WEIGHT, Shape.of(units, fanIn), init,
+            new ParameterFactory.Fans(fanIn, units), rnd);
+        if (useBias) {
+            b = ParameterFactory.create(be, name("bias"), Parameter.Kind.BIAS, Shape.of(units), biasInit,
+                new ParameterFactory.Fans(fanIn, units), rnd);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        setBatch(x.dim(0));
+        this.x = x;
+        be.matmul(x, false, w.value(), true, y, 0f);
+        if (b != null) {
+            be.addRowBias(y, b.value());
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        be.matmul(dy, true, x, false, w.grad(), 1f);
+        if (b != null) {
+            be.rowBiasGrad(dy, b.grad());
+        }
+        if (dx != null) {
+            be.matmul(dy, false, w.value(), false, dx, 0f);
+        }
+        return dx;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> ps = new ArrayList<>();
+        ps.add(w);
+        if (b != null) {
+            ps.add(b);
+        }
+        return ps;
+    }
+
+    @Override
+    public String config() {
+        return in.dim(0) + " -> " + units + (useBias ? "" : ", no bias");
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        for (Parameter p : w == null ? List.<Parameter>of() : parameters()) {
+            p.value().close();
+            p.grad().close();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.jtrain.nn;
+
+import io.jtrain.backend.Backend;
+import io.jtrain.tensor.MemoryCategory;
+import io.jtrain.tensor.Shape;
+import io.jtrain.tensor.Tensor;
+import io.jtrain.util.CounterRng;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A stack of layers built from a {@link ModelSpec}. {@link #build} infers every output shape without
+ * touching memory, so shape errors name the layer before any data flows. {@link #bind} allocates and
+ * initialises parameters; {@link #reserve} allocates activations and one workspace shared by all layers.
+ */
+public final class Sequential implements AutoCloseable {
+    private final ModelSpec spec;
+    private final List<Layer> layers;
+    private Backend be;
+    private Tensor workspace;
+    private int reservedBatch;
+
+    private Sequential(ModelSpec spec, List<Layer> layers) {
+        this.spec = spec;
+        this.layers = layers;
+    }
+
+    /** Builds the layers and infers shapes; throws {@link ShapeException} or {@link SpecException}. */
+    public static Sequential build(ModelSpec spec) {
+        List<Layer> layers = new ArrayList<>();
+        Shape shape = spec.input();
+        for (int i = 0; i < spec.layers().size(); i++) {
+            Layer l = LayerFactory.create(i, spec.layers().get(i), shape);
+            layers.add(l);
+            shape = l.outputShape();
+        }
+        if (layers.isEmpty()) {
+            throw new SpecException("the model has no layers");
+        }
+        return new Sequential(spec, Collections.unmodifiableList(layers));
+    }
+
+    /** Allocates parameters on {@code backend}, initialised from {@code seed} (layer i uses a derived seed). */
+    public void bind(Backend backend, long seed) {
+        this.be = backend;
+        try {
+            for (Layer l : layers) {
+                l.bind(backend, CounterRng.derive(seed, l.index()));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Allocates activation buffers and the shared workspace for batches up to {@code maxBatch}. */
+    public void reserve(int maxBatch) {
+        if (maxBatch == reservedBatch) {
+            return;
+        }
+        releaseWorkspace();
+        long ws = 0;
+        for (Layer l : layers) {
+            l.reserve(maxBatch, l.index() > 0);
+            ws = Math.max(ws, l.workspaceElements(maxBatch));
+        }
+        if (ws > 0) {
+            workspace = be.allocate(Shape.of((int) Math.min(Integer.MAX_VALUE, ws)), MemoryCategory.WORKSPACE);
+        }
+        for (Layer l : layers) {
+            l.setWorkspace(workspace);
+        }
+        reservedBatch = maxBatch;
+    }
+
+    public int reservedBatch() {
+        return reservedBatch;
+    }
+
+    /** Runs layers [0, end) forward. */
+    public Tensor forward(Tensor x, boolean training, int end) {
+        Tensor h = x;
+        for (int i = 0; i < end; i++) {
+            h = layers.get(i).forward(h, training);
+        }
+        return h;
+    }
+
+    /** Runs the whole model forward. */
+    public Tensor forward(Tensor x, boolean training) {
+        return forward(x, training, layers.size());
+    }
+
+    /** Runs layers [0, end) backward from {@code dy}, the gradient of layer end-1's output. */
+    public void backward(Tensor dy, int end) {
+        Tensor g = dy;
+        for (int i = end - 1; i >= 0 && g != null; i--) {
+            g = layers.get(i).backward(g);
+        }
+    }
+
+    /** Number of layers that produce the logits when a trailing softmax is fused into the loss. */
+    public int logitsEnd() {
+        Layer last = layers.get(layers.size() - 1);
+        return last instanceof Softmax ? layers.size() - 1 : layers.size();
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public Shape inputShape() {
+        return spec.input();
+    }
+
+    public Shape outputShape() {
+        return layers.get(layers.size() - 1).outputShape();
+    }
+
+    public Backend backend() {
+        return be;
+    }
+
+    public List<Parameter> parameters() {
+        List<Parameter> ps = new ArrayList<>();
+        for (Layer l : layers) {
+            ps.addAll(l.parameters());
+        }
+        return ps;
+    }
+
+    /** Parameters and buffers by PyTorch name, in order: weights, biases, running statistics. */
+    public List<Layer.NamedTensor> stateTensors() {
+        List<Layer.NamedTensor> ts = new ArrayList<>();
+        for (Layer l : layers) {
+            for (Parameter p : l.parameters()) {
+                ts.add(new Layer.NamedTensor(p.name(), p.value()));
+            }
+            ts.addAll(l.buffers());
+        }
+        return ts;
+    }
+
+    /** Zeroes every parameter gradient. */
+    public void zeroGrad() {
+        for (Parameter p : parameters()) {
+            be.fill(p.grad(), 0f);
+        }
+    }
+
+    public Summary summary() {
+        return Summary.of(this);
+    }
+
+    private void releaseWorkspace() {
+        if (workspace != null) {
+            workspace.close();
+            workspace = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Layer l : layers) {
+            l.close();
+        }
+        releaseWorkspace();
+        reservedBatch = 0;
+    }
+}

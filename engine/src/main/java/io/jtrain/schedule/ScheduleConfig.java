@@ -1,0 +1,75 @@
+package io.jtrain.schedule;
+
+import java.util.Locale;
+
+/**
+ * A learning-rate schedule, validated.
+ *
+ * @param kind constant, step, exponential, linear, cosine or reduce_on_plateau
+ * @param initialLr the base learning rate
+ * @param finalLr the rate reached at the end (linear, cosine)
+ * @param gamma multiplicative factor (step, exponential, reduce_on_plateau)
+ * @param stepEpochs epochs between decays (step)
+ * @param warmupEpochs linear warm-up from 0 over this many epochs, before any schedule (may be fractional)
+ * @param patience epochs without improvement before reducing (reduce_on_plateau)
+ * @param minDelta smallest improvement that counts (reduce_on_plateau)
+ * @param epochs the planned number of epochs (linear, cosine)
+ */
+public record ScheduleConfig(Kind kind, double initialLr, double finalLr, double gamma, int stepEpochs,
+                             double warmupEpochs, int patience, double minDelta, int epochs) {
+
+    /** The schedule shapes. */
+    public enum Kind {
+        CONSTANT, STEP, EXPONENTIAL, LINEAR, COSINE, REDUCE_ON_PLATEAU;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Kind parse(String s) {
+            for (Kind k : values()) {
+                if (k.id().equalsIgnoreCase(s)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown schedule '" + s
+                + "'; allowed: constant, step, exponential, linear, cosine, reduce_on_plateau");
+        }
+    }
+
+    public ScheduleConfig {
+        if (!(initialLr > 0) || Double.isInfinite(initialLr)) {
+            throw new IllegalArgumentException("learning rate must be positive, got " + initialLr);
+        }
+        if (finalLr < 0 || gamma <= 0 || stepEpochs <= 0 || warmupEpochs < 0 || patience < 0 || epochs <= 0) {
+            throw new IllegalArgumentException("invalid schedule settings: " + this);
+        }
+    }
+
+    public static ScheduleConfig constant(double lr, int epochs) {
+        return new ScheduleConfig(Kind.CONSTANT, lr, 0, 0.1, 1, 0, 10, 1e-4, epochs);
+    }
+
+    public ScheduleConfig withKind(Kind k) {
+        return new ScheduleConfig(k, initialLr, finalLr, gamma, stepEpochs, warmupEpochs, patience, minDelta, epochs);
+    }
+
+    /** Builds the schedule. */
+    public LrSchedule create() {
+        LrSchedule base = switch (kind) {
+            case CONSTANT -> (e, s, n) -> initialLr;
+            case STEP -> (e, s, n) -> initialLr * Math.pow(gamma, e / stepEpochs);
+            case EXPONENTIAL -> (e, s, n) -> initialLr * Math.pow(gamma, e);
+            case LINEAR -> (e, s, n) -> initialLr + (finalLr - initialLr) * progress(e, s, n);
+            case COSINE -> (e, s, n) -> finalLr + 0.5 * (initialLr - finalLr) * (1 + Math.cos(Math.PI * progress(e, s, n)));
+            case REDUCE_ON_PLATEAU -> new ReduceOnPlateau(initialLr, gamma, patience, minDelta, finalLr);
+        };
+        return warmupEpochs > 0 ? new Warmup(base, warmupEpochs) : base;
+    }
+
+    /** Fraction of the planned training done at (epoch, step), in [0, 1]. */
+    private double progress(int epoch, int step, int stepsPerEpoch) {
+        double done = epoch + (double) step / Math.max(1, stepsPerEpoch);
+        return Math.min(1.0, done / epochs);
+    }
+}

@@ -1,0 +1,151 @@
+package io.jtrain.tensor;
+
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * A float32 tensor on one device. Storage comes from the device's {@link MemoryPool} and is released
+ * by {@link #close()} (deterministically; the garbage collector never frees device memory). A view
+ * ({@link #view}, {@link #narrow}) shares its owner's storage and does not release it.
+ *
+ * <p>On the CPU, {@link #host()} is a direct {@link FloatBuffer} over the off-heap block and
+ * {@link #hostPointer()} the same memory as a JavaCPP pointer for OpenBLAS; neither copies.
+ */
+public final class Tensor implements AutoCloseable {
+    private final Shape shape;
+    private final Storage storage;
+    private final long offset;
+    private final boolean owner;
+    private FloatBuffer hostBuffer;
+    private FloatPointer hostPointer;
+
+    private Tensor(Shape shape, Storage storage, long offset, boolean owner) {
+        this.shape = shape;
+        this.storage = storage;
+        this.offset = offset;
+        this.owner = owner;
+    }
+
+    /** Allocates an uninitialised tensor from {@code pool}; {@code host} says whether the memory is host memory. */
+    public static Tensor allocate(MemoryPool pool, Shape shape, MemoryCategory category, boolean host) {
+        return new Tensor(shape, new Storage(pool, shape.size(), category, host), 0, true);
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public long size() {
+        return shape.size();
+    }
+
+    /** Size of dimension {@code i} (negative counts from the end). */
+    public int dim(int i) {
+        return shape.dim(i);
+    }
+
+    public MemoryCategory category() {
+        return storage.block.category();
+    }
+
+    public MemoryPool pool() {
+        return storage.pool;
+    }
+
+    public boolean isHost() {
+        return storage.host;
+    }
+
+    /** Address of element 0 of this tensor (host or device address). */
+    public long address() {
+        checkLive();
+        return storage.block.address() + offset * Float.BYTES;
+    }
+
+    /** A tensor of another shape over the same elements (from this tensor's first element). */
+    public Tensor view(Shape newShape) {
+        checkLive();
+        if (newShape.size() + offset > storage.elements) {
+            throw new IllegalArgumentException("view " + newShape + " exceeds storage of " + storage.elements
+                + " elements");
+        }
+        return new Tensor(newShape, storage, offset, false);
+    }
+
+    /** The first {@code n} entries of the leading dimension, as a view. */
+    public Tensor narrow(int n) {
+        if (n == shape.dim(0)) {
+            return this;
+        }
+        int[] d = shape.dims();
+        if (n > d[0] || n < 0) {
+            throw new IllegalArgumentException("cannot narrow " + shape + " to " + n);
+        }
+        d[0] = n;
+        return view(Shape.of(d));
+    }
+
+    /** Entries {@code [from, from+n)} of the leading dimension, as a view. */
+    public Tensor slice(int from, int n) {
+        checkLive();
+        int[] d = shape.dims();
+        if (from < 0 || from + n > d[0]) {
+            throw new IllegalArgumentException("cannot slice [" + from + ", " + (from + n) + ") of " + shape);
+        }
+        long per = shape.sampleSize();
+        d[0] = n;
+        return new Tensor(Shape.of(d), storage, offset + from * per, false);
+    }
+
+    /** Host memory of this tensor as a direct buffer (index 0 is element 0). CPU tensors only. */
+    public FloatBuffer host() {
+        if (hostBuffer == null) {
+            hostBuffer = hostPointer().asBuffer();
+        }
+        return hostBuffer;
+    }
+
+    /** Host memory of this tensor as a JavaCPP pointer (for native libraries). CPU tensors only. */
+    public FloatPointer hostPointer() {
+        checkLive();
+        if (!storage.host) {
+            throw new IllegalStateException("tensor " + shape + " is in device memory, not host memory");
+        }
+        if (hostPointer == null) {
+            long addr = address();
+            Pointer raw = new Pointer() {
+                {
+                    address = addr;
+                }
+            };
+            hostPointer = new FloatPointer(raw);
+            hostPointer.capacity(shape.size());
+            hostPointer.limit(shape.size());
+        }
+        return hostPointer;
+    }
+
+    public boolean isClosed() {
+        return storage.released();
+    }
+
+    /** Releases the storage if this tensor owns it; views are no-ops. Idempotent. */
+    @Override
+    public void close() {
+        if (owner) {
+            storage.release();
+        }
+    }
+
+    private void checkLive() {
+        if (storage.released()) {
+            throw new IllegalStateException("tensor " + shape + " used after close()");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + shape + "@" + storage.pool.device() + (owner ? "" : " (view)");
+    }
+}
