@@ -1,0 +1,123 @@
+package io.jtrain.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Finds data by name or path. Named data sets ({@code mnist}, {@code fashion-mnist}, {@code cifar10}) are
+ * looked for in, in order: {@code --data-dir}, {@code $JTRAIN_DATA}, {@code ~/.jtrain/data/NAME/},
+ * {@code /usr/share/datasets/NAME/}. {@code embedded} is the small Fashion-MNIST subset inside the jar.
+ */
+public final class DataLocator {
+    public static final String EMBEDDED = "embedded";
+    public static final List<String> NAMES = List.of(EMBEDDED, "mnist", "fashion-mnist", "cifar10");
+    private static final String EMBEDDED_RESOURCE = "/io/jtrain/data/embedded/";
+
+    private DataLocator() { }
+
+    /** Folders searched for a named data set, in order. */
+    public static List<Path> searchPath(String name, Path dataDir, String envValue) {
+        List<Path> dirs = new ArrayList<>();
+        if (dataDir != null) {
+            dirs.add(dataDir.resolve(name));
+        }
+        if (envValue != null && !envValue.isBlank()) {
+            dirs.add(Path.of(envValue).resolve(name));
+        }
+        dirs.add(Path.of(System.getProperty("user.home"), ".jtrain", "data", name));
+        dirs.add(Path.of("/usr/share/datasets", name));
+        return dirs;
+    }
+
+    /** Loads a named data set or a path (IDX folder, CIFAR-10 folder, or CSV file). */
+    public static DataSplits load(String nameOrPath, Path dataDir, String labelColumn, boolean regression) {
+        if (nameOrPath.equals(EMBEDDED)) {
+            return embedded();
+        }
+        if (NAMES.contains(nameOrPath)) {
+            List<Path> dirs = searchPath(nameOrPath, dataDir, System.getenv("JTRAIN_DATA"));
+            for (Path d : dirs) {
+                if (present(nameOrPath, d)) {
+                    return loadFolder(nameOrPath, d);
+                }
+            }
+            throw new DataException(missingMessage(nameOrPath, dirs));
+        }
+        Path p = Path.of(nameOrPath);
+        if (Files.isRegularFile(p) && p.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+            return new DataSplits(CsvData.read(p, labelColumn, regression), null, null);
+        }
+        if (Files.isDirectory(p)) {
+            if (ImageData.findIdx(p, "train", "images", 3) != null) {
+                return ImageData.readIdxFolder(p.getFileName().toString(), p, ImageData.DIGIT_CLASSES);
+            }
+            if (Files.exists(p.resolve("data_batch_1.bin")) || Files.isDirectory(p.resolve("cifar-10-batches-bin"))) {
+                return ImageData.readCifar10(p);
+            }
+        }
+        throw new DataException("data '" + nameOrPath + "' is neither a known data set (" + String.join(", ", NAMES)
+            + "), a CSV file, nor a folder with IDX or CIFAR-10 files");
+    }
+
+    static boolean present(String name, Path dir) {
+        if (name.equals("cifar10")) {
+            return Files.exists(dir.resolve("data_batch_1.bin")) || Files.isDirectory(dir.resolve("cifar-10-batches-bin"));
+        }
+        return ImageData.findIdx(dir, "train", "images", 3) != null;
+    }
+
+    static DataSplits loadFolder(String name, Path dir) {
+        return switch (name) {
+            case "cifar10" -> ImageData.readCifar10(dir);
+            case "fashion-mnist" -> ImageData.readIdxFolder(name, dir, ImageData.FASHION_CLASSES);
+            default -> ImageData.readIdxFolder(name, dir, ImageData.DIGIT_CLASSES);
+        };
+    }
+
+    /** The error for a missing named data set: where it was looked for, which files to put where, --download. */
+    static String missingMessage(String name, List<Path> dirs) {
+        String files = name.equals("cifar10")
+            ? "data_batch_1.bin ... data_batch_5.bin and test_batch.bin (the CIFAR-10 binary version)"
+            : "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+              + "t10k-labels-idx1-ubyte.gz";
+        StringBuilder sb = new StringBuilder("data set '" + name + "' not found; looked in ");
+        for (int i = 0; i < dirs.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(dirs.get(i));
+        }
+        sb.append(". Put ").append(files).append(" in ").append(dirs.get(0))
+          .append(", or run again with --download");
+        return sb.toString();
+    }
+
+    /** The small Fashion-MNIST subset shipped in the jar (see NOTICE). */
+    public static DataSplits embedded() {
+        Dataset train = embeddedPair("embedded/train", "train");
+        Dataset test = embeddedPair("embedded/test", "t10k");
+        return new DataSplits(train, null, test);
+    }
+
+    private static Dataset embeddedPair(String name, String prefix) {
+        try {
+            IdxReader.Idx img = readResource(prefix + "-images-idx3-ubyte.gz");
+            IdxReader.Idx lab = readResource(prefix + "-labels-idx1-ubyte.gz");
+            return ImageData.fromIdx(name, img, lab, "embedded data set", ImageData.FASHION_CLASSES);
+        } catch (IOException e) {
+            throw new DataException("embedded data set: cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static IdxReader.Idx readResource(String file) throws IOException {
+        InputStream raw = DataLocator.class.getResourceAsStream(EMBEDDED_RESOURCE + file);
+        if (raw == null) {
+            throw new DataException("embedded data set: resource " + file + " is missing from the jar");
+        }
+        try (InputStream in = new GZIPInputStream(raw)) {
+            return IdxReader.read(in, "embedded:" + file);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.jtrain.train;
+
+import java.util.List;
+
+/**
+ * Stops training when the monitored metric has not improved by more than {@code minDelta} for
+ * {@code patience} epochs. Also tracks the best epoch, which checkpoints and the final test use.
+ */
+public final class EarlyStopping {
+
+    /**
+     * @param enabled whether to stop early (the best epoch is tracked either way)
+     * @param monitor val_loss, val_accuracy, loss or accuracy
+     * @param restoreBest use the best epoch's weights at the end
+     */
+    public record Config(boolean enabled, String monitor, double minDelta, int patience, boolean restoreBest) {
+        public static final List<String> MONITORS = List.of("val_loss", "val_accuracy", "loss", "accuracy");
+
+        public Config {
+            if (!MONITORS.contains(monitor)) {
+                throw new IllegalArgumentException("unknown monitor '" + monitor + "'; allowed: " + MONITORS);
+            }
+            if (minDelta < 0 || patience < 0) {
+                throw new IllegalArgumentException("min_delta and patience must not be negative");
+            }
+        }
+
+        public static Config off() {
+            return new Config(false, "val_loss", 0, 0, true);
+        }
+
+        public boolean maximize() {
+            return monitor.endsWith("accuracy");
+        }
+    }
+
+    private final Config cfg;
+    private double best;
+    private int bestEpoch;
+    private int wait;
+
+    public EarlyStopping(Config cfg) {
+        this.cfg = cfg;
+        this.best = cfg.maximize() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+
+    /** The monitored value of an epoch (falls back to the training metric without validation). */
+    public double value(EpochMetrics m) {
+        return switch (cfg.monitor()) {
+            case "val_loss" -> m.valLoss() != null ? m.valLoss() : m.loss();
+            case "val_accuracy" -> m.valAccuracy() != null ? m.valAccuracy() : nz(m.accuracy());
+            case "loss" -> m.loss();
+            default -> nz(m.accuracy());
+        };
+    }
+
+    private static double nz(Double d) {
+        return d == null ? Double.NaN : d;
+    }
+
+    /** Records an epoch; returns true when it is the new best. */
+    public boolean update(EpochMetrics m) {
+        double v = value(m);
+        boolean improved = cfg.maximize() ? v > best + cfg.minDelta() : v < best - cfg.minDelta();
+        if (improved || bestEpoch == 0) {
+            best = v;
+            bestEpoch = m.epoch();
+            wait = 0;
+            return true;
+        }
+        wait++;
+        return false;
+    }
+
+    public boolean shouldStop() {
+        return cfg.enabled() && wait > cfg.patience();
+    }
+
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    public double best() {
+        return best;
+    }
+
+    public Config config() {
+        return cfg;
+    }
+
+    /** State for checkpoints: {best, bestEpoch, wait}. */
+    public double[] state() {
+        return new double[] {best, bestEpoch, wait};
+    }
+
+    public void restore(double[] s) {
+        best = s[0];
+        bestEpoch = (int) s[1];
+        wait = (int) s[2];
+    }
+}

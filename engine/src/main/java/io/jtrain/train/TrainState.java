@@ -1,0 +1,26 @@
+package io.jtrain.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a run is, for checkpoints and resume: the next epoch (1-based) and the optimizer steps already
+ * taken in it, the history so far, early-stopping and schedule state, the optimizer's step counter and
+ * each dropout layer's mask counter. Shuffling and augmentation are derived from (seed, epoch), so no
+ * generator state beyond these counters is needed.
+ */
+public final class TrainState {
+    public int epoch = 1;
+    public int stepInEpoch;
+    public double epochLossSum;
+    public double epochCorrect;
+    public long epochSamples;
+    public double epochStartSeconds;
+    public List<EpochMetrics> history = new ArrayList<>();
+    public double[] earlyStopping = new double[0];
+    public double[] schedule = new double[0];
+    public long optimizerSteps;
+    public long[] dropoutSteps = new long[0];
+    public boolean finished;
+    public int stoppedEarlyAt;
+}

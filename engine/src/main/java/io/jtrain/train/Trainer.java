@@ -1,0 +1,324 @@
+package io.jtrain.train;
+
+import io.jtrain.backend.Backend;
+import io.jtrain.data.Dataset;
+import io.jtrain.data.Splits;
+import io.jtrain.loss.Loss;
+import io.jtrain.metrics.ConfusionMatrix;
+import io.jtrain.nn.Dropout;
+import io.jtrain.nn.Layer;
+import io.jtrain.nn.Parameter;
+import io.jtrain.nn.Sequential;
+import io.jtrain.optim.Optimizer;
+import io.jtrain.schedule.LrSchedule;
+import io.jtrain.tensor.MemoryCategory;
+import io.jtrain.tensor.Tensor;
+import io.jtrain.util.CounterRng;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The training loop: seeded shuffling per epoch, mini-batches (the last partial batch kept unless
+ * dropped), gradient accumulation, validation, early stopping with the best weights kept in memory,
+ * checkpoints through the listener, and a clean stop on request. Every random choice derives from the
+ * run seed and the epoch, so a run resumed at an epoch boundary ends with the same weights.
+ */
+public final class Trainer implements AutoCloseable {
+    private final Sequential model;
+    private final Optimizer opt;
+    private final Loss loss;
+    private final LrSchedule schedule;
+    private final TrainConfig cfg;
+    private final Backend be;
+    private final BatchFeeder feeder;
+    private final Tensor dOutFull;
+    private final int end;
+    private final EarlyStopping stopping;
+    private final List<Tensor> best = new ArrayList<>();
+    private float[] logitsHost;
+    private volatile boolean stopRequested;
+    private double currentLr;
+
+    public Trainer(Sequential model, Optimizer opt, Loss loss, LrSchedule schedule, TrainConfig cfg, int targetSize) {
+        this.model = model;
+        this.opt = opt;
+        this.loss = loss;
+        this.schedule = schedule;
+        this.cfg = cfg;
+        this.be = model.backend();
+        int maxBatch = Math.max(cfg.batchSize(), cfg.evalBatchSize());
+        model.reserve(maxBatch);
+        this.end = loss.fusesSoftmax() ? model.logitsEnd() : model.layers().size();
+        Layer last = model.layers().get(end - 1);
+        this.feeder = new BatchFeeder(be, model.inputShape(), targetSize, maxBatch);
+        Tensor d;
+        try {
+            d = be.allocate(last.outputShape().withBatch(maxBatch), MemoryCategory.ACTIVATIONS);
+        } catch (RuntimeException e) {
+            feeder.close();
+            throw e;
+        }
+        this.dOutFull = d;
+        this.stopping = new EarlyStopping(cfg.earlyStopping());
+        this.logitsHost = new float[(int) (maxBatch * last.outputShape().size())];
+    }
+
+    /** Asks the loop to checkpoint and stop at the next step (safe to call from a signal handler thread). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    public EarlyStopping earlyStopping() {
+        return stopping;
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return opt;
+    }
+
+    /** Trains from {@code state} (a fresh state, or one restored from a checkpoint) to the end. */
+    public TrainState fit(Dataset train, Dataset val, TrainState state, TrainingListener listener) {
+        restoreCounters(state);
+        int n = train.size();
+        int micro = cfg.dropLast() ? n / cfg.batchSize() : (n + cfg.batchSize() - 1) / cfg.batchSize();
+        if (micro == 0) {
+            throw new IllegalArgumentException("batch size " + cfg.batchSize() + " is larger than the " + n
+                + " training samples and drop_last is set: no batch to train on");
+        }
+        int steps = (micro + cfg.accumulation() - 1) / cfg.accumulation();
+        if (stopping.shouldStop()) {
+            state.finished = true;
+            return state;
+        }
+        for (; state.epoch <= cfg.epochs(); state.epoch++) {
+            runEpoch(train, val, state, listener, micro, steps);
+            if (stopping.shouldStop()) {
+                state.stoppedEarlyAt = state.epoch;
+                state.epoch++;
+                break;
+            }
+        }
+        state.finished = true;
+        saveCounters(state);
+        return state;
+    }
+
+    private void runEpoch(Dataset train, Dataset val, TrainState st, TrainingListener l, int micro, int steps) {
+        long t0 = System.nanoTime();
+        double carried = st.epochStartSeconds;
+        int[] order = Splits.permutation(train.size(), CounterRng.derive(cfg.seed(), st.epoch));
+        l.epochStart(st.epoch, steps);
+        for (int step = st.stepInEpoch; step < steps; step++) {
+            currentLr = schedule.lr(st.epoch - 1, step, steps);
+            trainStep(train, order, step, micro, st);
+            st.stepInEpoch = step + 1;
+            l.stepEnd(st.epoch, step + 1, steps, st.epochLossSum / Math.max(1, st.epochSamples), (int) st.epochSamples);
+            boolean periodic = cfg.checkpointEverySteps() > 0 && (step + 1) % cfg.checkpointEverySteps() == 0
+                && step + 1 < steps;
+            if (stopRequested || periodic) {
+                st.epochStartSeconds = carried + (System.nanoTime() - t0) / 1e9;
+                saveCounters(st);
+                l.checkpoint(st, false);
+                if (stopRequested) {
+                    throw new TrainingInterrupted(st.epoch, step + 1);
+                }
+            }
+        }
+        finishEpoch(val, st, l, carried + (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void trainStep(Dataset train, int[] order, int step, int micro, TrainState st) {
+        int first = step * cfg.accumulation();
+        int last = Math.min(micro, first + cfg.accumulation());
+        model.zeroGrad();
+        for (int m = first; m < last; m++) {
+            int from = m * cfg.batchSize();
+            int nb = Math.min(cfg.batchSize(), train.size() - from);
+            SplittableRandom aug = new SplittableRandom(CounterRng.derive(CounterRng.derive(cfg.seed(), st.epoch), m));
+            Tensor[] xy = feeder.load(train, order, from, nb, cfg.augmentation(), aug);
+            Tensor out = model.forward(xy[0], true, end);
+            Tensor dOut = dOutFull.narrow(nb);
+            float lv = loss.compute(be, out, xy[1], dOut, 1f / (last - first));
+            if (!Float.isFinite(lv)) {
+                throw new DivergedException("the training loss became " + lv + " at epoch " + st.epoch + ", step "
+                    + (step + 1) + "; try a lower learning rate (now " + currentLr + "), gradient clipping "
+                    + "(optimizer.clip_norm: 1.0), or check the inputs for NaN (jtrain doctor)");
+            }
+            st.epochLossSum += (double) lv * nb;
+            st.epochCorrect += correct(out, feeder.hostTargets(), nb);
+            st.epochSamples += nb;
+            model.backward(dOut, end);
+        }
+        opt.step(model.parameters(), currentLr);
+    }
+
+    private void finishEpoch(Dataset val, TrainState st, TrainingListener l, double seconds) {
+        Evaluation ev = val == null ? null : evaluate(val);
+        Double acc = isClassification() ? st.epochCorrect / Math.max(1, st.epochSamples) : null;
+        EpochMetrics m = new EpochMetrics(st.epoch, st.epochLossSum / Math.max(1, st.epochSamples), acc,
+            ev == null ? null : ev.loss(), ev == null ? null : ev.accuracy(), currentLr, seconds);
+        st.history.add(m);
+        boolean isBest = stopping.update(m);
+        if (isBest) {
+            keepBest();
+        }
+        schedule.epochEnd(st.epoch - 1, stopping.value(m));
+        st.stepInEpoch = 0;
+        st.epochLossSum = 0;
+        st.epochCorrect = 0;
+        st.epochSamples = 0;
+        st.epochStartSeconds = 0;
+        l.epochEnd(m, isBest);
+        st.epoch++;
+        saveCounters(st);
+        l.checkpoint(st, true);
+        st.epoch--;
+    }
+
+    private boolean isClassification() {
+        return loss != Loss.MEAN_SQUARED_ERROR;
+    }
+
+    /** Correct predictions in the last batch: argmax for softmax CE, sign of the logit for BCE. */
+    private double correct(Tensor out, float[] targets, int nb) {
+        if (!isClassification()) {
+            return 0;
+        }
+        be.download(out, logitsHost, 0);
+        int c = (int) (out.size() / nb);
+        double ok = 0;
+        for (int i = 0; i < nb; i++) {
+            if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
+                ok += argmax(logitsHost, i * c, c) == (int) targets[i] ? 1 : 0;
+            } else {
+                double rowOk = 0;
+                for (int j = 0; j < c; j++) {
+                    rowOk += (logitsHost[i * c + j] > 0) == (targets[i * c + j] > 0.5f) ? 1 : 0;
+                }
+                ok += rowOk / c;
+            }
+        }
+        return ok;
+    }
+
+    static int argmax(float[] a, int off, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (a[off + j] > a[off + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** Loss, accuracy and confusion matrix of {@code d} in inference mode. */
+    public Evaluation evaluate(Dataset d) {
+        int bs = cfg.evalBatchSize();
+        double lossSum = 0;
+        double ok = 0;
+        ConfusionMatrix cm = loss == Loss.SOFTMAX_CROSS_ENTROPY && d.numClasses() > 1
+            ? new ConfusionMatrix(d.numClasses()) : null;
+        for (int from = 0; from < d.size(); from += bs) {
+            int nb = Math.min(bs, d.size() - from);
+            Tensor[] xy = feeder.load(d, null, from, nb, null, null);
+            Tensor out = model.forward(xy[0], false, end);
+            lossSum += (double) loss.compute(be, out, xy[1], dOutFull.narrow(nb), 1f) * nb;
+            ok += correct(out, feeder.hostTargets(), nb);
+            if (cm != null) {
+                int c = (int) (out.size() / nb);
+                for (int i = 0; i < nb; i++) {
+                    cm.add((int) feeder.hostTargets()[i], argmax(logitsHost, i * c, c));
+                }
+            }
+        }
+        int n = Math.max(1, d.size());
+        return new Evaluation(lossSum / n, isClassification() ? ok / n : null, cm, d.size());
+    }
+
+    private void keepBest() {
+        List<Layer.NamedTensor> ts = model.stateTensors();
+        if (best.isEmpty()) {
+            for (Layer.NamedTensor t : ts) {
+                best.add(be.allocate(t.tensor().shape(), MemoryCategory.WEIGHTS));
+            }
+        }
+        for (int i = 0; i < ts.size(); i++) {
+            be.copy(ts.get(i).tensor(), best.get(i));
+        }
+    }
+
+    /** Copies the best epoch's weights into the model (no-op when no epoch finished). */
+    public void restoreBest() {
+        List<Layer.NamedTensor> ts = model.stateTensors();
+        for (int i = 0; i < best.size(); i++) {
+            be.copy(best.get(i), ts.get(i).tensor());
+        }
+    }
+
+    /** The best weights kept in memory (same order as {@link Sequential#stateTensors}); empty before epoch 1. */
+    public List<Tensor> bestTensors() {
+        return best;
+    }
+
+    /** Sets the best weights (on resume), from host arrays in state-tensor order. */
+    public void setBest(List<float[]> values) {
+        List<Layer.NamedTensor> ts = model.stateTensors();
+        if (best.isEmpty()) {
+            for (Layer.NamedTensor t : ts) {
+                best.add(be.allocate(t.tensor().shape(), MemoryCategory.WEIGHTS));
+            }
+        }
+        for (int i = 0; i < values.size(); i++) {
+            be.upload(values.get(i), 0, best.get(i));
+        }
+    }
+
+    private void restoreCounters(TrainState st) {
+        if (st.earlyStopping.length > 0) {
+            stopping.restore(st.earlyStopping);
+        }
+        if (st.schedule.length > 0) {
+            schedule.restore(st.schedule);
+        }
+        opt.setSteps(st.optimizerSteps);
+        int k = 0;
+        for (Layer layer : model.layers()) {
+            if (layer instanceof Dropout dr && k < st.dropoutSteps.length) {
+                dr.setStep(st.dropoutSteps[k++]);
+            }
+        }
+    }
+
+    private void saveCounters(TrainState st) {
+        st.earlyStopping = stopping.state();
+        st.schedule = schedule.state();
+        st.optimizerSteps = opt.steps();
+        List<Long> ds = new ArrayList<>();
+        for (Layer layer : model.layers()) {
+            if (layer instanceof Dropout dr) {
+                ds.add(dr.step());
+            }
+        }
+        st.dropoutSteps = ds.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Parameters (for tests and diagnostics). */
+    public List<Parameter> parameters() {
+        return model.parameters();
+    }
+
+    @Override
+    public void close() {
+        feeder.close();
+        dOutFull.close();
+        for (Tensor t : best) {
+            t.close();
+        }
+        best.clear();
+    }
+}
