@@ -4,7 +4,6 @@ import io.jtrain.backend.Backend;
 import io.jtrain.data.Dataset;
 import io.jtrain.data.Splits;
 import io.jtrain.loss.Loss;
-import io.jtrain.metrics.ConfusionMatrix;
 import io.jtrain.nn.Dropout;
 import io.jtrain.nn.Layer;
 import io.jtrain.nn.Parameter;
@@ -36,7 +35,7 @@ public final class Trainer implements AutoCloseable {
     private final int end;
     private final EarlyStopping stopping;
     private final List<Tensor> best = new ArrayList<>();
-    private float[] logitsHost;
+    private final Evaluator evaluator;
     private volatile boolean stopRequested;
     private double currentLr;
 
@@ -61,7 +60,7 @@ public final class Trainer implements AutoCloseable {
         }
         this.dOutFull = d;
         this.stopping = new EarlyStopping(cfg.earlyStopping());
-        this.logitsHost = new float[(int) (maxBatch * last.outputShape().size())];
+        this.evaluator = new Evaluator(model, loss, feeder, dOutFull, maxBatch);
     }
 
     /** Asks the loop to checkpoint and stop at the next step (safe to call from a signal handler thread). */
@@ -150,7 +149,7 @@ public final class Trainer implements AutoCloseable {
                     + "(optimizer.clip_norm: 1.0), or check the inputs for NaN (jtrain doctor)");
             }
             st.epochLossSum += (double) lv * nb;
-            st.epochCorrect += correct(out, feeder.hostTargets(), nb);
+            st.epochCorrect += evaluator.correct(out, feeder.hostTargets(), nb);
             st.epochSamples += nb;
             model.backward(dOut, end);
         }
@@ -184,60 +183,9 @@ public final class Trainer implements AutoCloseable {
         return loss != Loss.MEAN_SQUARED_ERROR;
     }
 
-    /** Correct predictions in the last batch: argmax for softmax CE, sign of the logit for BCE. */
-    private double correct(Tensor out, float[] targets, int nb) {
-        if (!isClassification()) {
-            return 0;
-        }
-        be.download(out, logitsHost, 0);
-        int c = (int) (out.size() / nb);
-        double ok = 0;
-        for (int i = 0; i < nb; i++) {
-            if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
-                ok += argmax(logitsHost, i * c, c) == (int) targets[i] ? 1 : 0;
-            } else {
-                double rowOk = 0;
-                for (int j = 0; j < c; j++) {
-                    rowOk += (logitsHost[i * c + j] > 0) == (targets[i * c + j] > 0.5f) ? 1 : 0;
-                }
-                ok += rowOk / c;
-            }
-        }
-        return ok;
-    }
-
-    static int argmax(float[] a, int off, int n) {
-        int best = 0;
-        for (int j = 1; j < n; j++) {
-            if (a[off + j] > a[off + best]) {
-                best = j;
-            }
-        }
-        return best;
-    }
-
     /** Loss, accuracy and confusion matrix of {@code d} in inference mode. */
     public Evaluation evaluate(Dataset d) {
-        int bs = cfg.evalBatchSize();
-        double lossSum = 0;
-        double ok = 0;
-        ConfusionMatrix cm = loss == Loss.SOFTMAX_CROSS_ENTROPY && d.numClasses() > 1
-            ? new ConfusionMatrix(d.numClasses()) : null;
-        for (int from = 0; from < d.size(); from += bs) {
-            int nb = Math.min(bs, d.size() - from);
-            Tensor[] xy = feeder.load(d, null, from, nb, null, null);
-            Tensor out = model.forward(xy[0], false, end);
-            lossSum += (double) loss.compute(be, out, xy[1], dOutFull.narrow(nb), 1f) * nb;
-            ok += correct(out, feeder.hostTargets(), nb);
-            if (cm != null) {
-                int c = (int) (out.size() / nb);
-                for (int i = 0; i < nb; i++) {
-                    cm.add((int) feeder.hostTargets()[i], argmax(logitsHost, i * c, c));
-                }
-            }
-        }
-        int n = Math.max(1, d.size());
-        return new Evaluation(lossSum / n, isClassification() ? ok / n : null, cm, d.size());
+        return evaluator.evaluate(d);
     }
 
     private void keepBest() {

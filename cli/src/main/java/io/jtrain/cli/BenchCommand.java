@@ -1,0 +1,132 @@
+package io.jtrain.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jtrain.cli.job.JobLoader;
+import io.jtrain.cli.job.JobResolver;
+import io.jtrain.cli.job.ResolvedJob;
+import io.jtrain.data.Dataset;
+import io.jtrain.nn.ModelSpec;
+import io.jtrain.nn.Sequential;
+import io.jtrain.optim.Optimizer;
+import io.jtrain.tensor.Shape;
+import io.jtrain.train.Evaluator;
+import io.jtrain.train.TrainConfig;
+import io.jtrain.train.TrainState;
+import io.jtrain.train.Trainer;
+import io.jtrain.train.TrainingListener;
+import io.jtrain.util.Sizes;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jtrain bench [JOB.yaml]}: steady-state training and inference throughput of a job's model on
+ * the chosen device, measured through the same training loop users run, on synthetic inputs of the
+ * data set's shape (so data loading from disk is excluded, batch assembly is not).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure training and inference throughput (samples/s after warm-up), ms per batch, peak memory.",
+    footer = {"", "Examples:", "  jtrain bench --preset lenet5 --batch-size 128",
+        "  jtrain bench examples/cnn-bn.yaml --steps 30 --json"})
+public final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "JOB.yaml", description = "Job file (optional).")
+    Path jobFile;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5", description = "Warm-up steps (not timed).")
+    int warmup;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Timed training steps.")
+    int steps;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (warmup < 1 || steps < 1) {
+            throw new IllegalArgumentException("--warmup and --steps must be at least 1");
+        }
+        JobLoader.Loaded loaded = jobFile == null ? JobLoader.parse("", "(defaults)") : JobLoader.load(jobFile);
+        ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
+        Shape in = SummaryCommand.inputShape(job);
+        Devices.Choice dev = Devices.select(job.device(), common.memoryLimit);
+        err.println("device: " + dev.device() + " (" + dev.reason() + ")");
+        int b = job.training().batchSize();
+        ObjectNode r;
+        try (var be = dev.backend(); Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
+            Dataset data = synthetic(in, (warmup + steps) * b, (int) m.outputShape().size(), job.training().seed());
+            m.bind(be, job.training().seed());
+            TrainConfig tc = TrainConfig.basic(1, b, job.training().seed());
+            double[] times = new double[warmup + steps + 1];
+            try (Optimizer opt = new Optimizer(job.optimizer(), be);
+                 Trainer t = new Trainer(m, opt, job.loss(), job.schedule().create(), tc, 1)) {
+                long t0 = System.nanoTime();
+                t.fit(data, null, new TrainState(), new TrainingListener() {
+                    @Override
+                    public void stepEnd(int epoch, int step, int n, double loss, int samples) {
+                        times[step] = (System.nanoTime() - t0) / 1e9;
+                    }
+                });
+            }
+            double trainSecs = times[warmup + steps] - times[warmup];
+            double infer = inference(m, job, data, b);
+            r = RunDirectory.JSON.createObjectNode();
+            r.put("device", dev.device());
+            r.put("model", job.preset() == null ? "custom" : job.preset());
+            r.put("batch_size", b);
+            r.put("steps", steps);
+            r.put("train_samples_per_s", steps * b / trainSecs);
+            r.put("ms_per_batch", 1000 * trainSecs / steps);
+            r.put("infer_samples_per_s", infer);
+            r.put("peak_bytes", be.pool().peakBytes());
+        }
+        if (common.json) {
+            out.println(r.toPrettyString());
+        } else {
+            out.println(String.format(Locale.ROOT, "%s, batch %d on %s: training %.1f samples/s (%.2f ms per batch), "
+                + "inference %.1f samples/s, peak memory %s", r.get("model").asText(), b, dev.device(),
+                r.get("train_samples_per_s").asDouble(), r.get("ms_per_batch").asDouble(),
+                r.get("infer_samples_per_s").asDouble(), Sizes.format(r.get("peak_bytes").asLong())));
+        }
+        return ExitCodes.OK;
+    }
+
+    private double inference(Sequential m, ResolvedJob job, Dataset data, int b) {
+        try (Evaluator ev = Evaluator.create(m, job.loss(), b, 1)) {
+            Dataset warm = data.head(b * Math.min(warmup, 3));
+            ev.evaluate(warm);
+            Dataset timed = data.head(b * steps);
+            long t0 = System.nanoTime();
+            ev.evaluate(timed);
+            return timed.size() / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Normal inputs and uniform labels of the given shape. */
+    static Dataset synthetic(Shape in, int n, int classes, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[(int) (n * in.size())];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(classes);
+        }
+        String[] names = new String[classes];
+        java.util.Arrays.setAll(names, Integer::toString);
+        return new Dataset("synthetic", in, x, y, 1, classes, names);
+    }
+}

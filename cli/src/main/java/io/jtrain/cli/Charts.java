@@ -1,0 +1,117 @@
+package io.jtrain.cli;
+
+import io.jtrain.metrics.ConfusionMatrix;
+import io.jtrain.train.EpochMetrics;
+import io.jtrain.util.OutputException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** PNG charts drawn with XChart: learning curves, confusion matrices, and simple x-y plots. */
+public final class Charts {
+    private Charts() { }
+
+    /** Loss and accuracy per epoch, training against validation, side by side in two files' worth of width. */
+    public static void learningCurves(Path file, List<EpochMetrics> history) {
+        List<Double> epochs = new ArrayList<>();
+        history.forEach(m -> epochs.add((double) m.epoch()));
+        XYChart loss = curve("Loss", "loss");
+        add(loss, "training", epochs, history, EpochMetrics::loss);
+        add(loss, "validation", epochs, history, EpochMetrics::valLoss);
+        XYChart acc = curve("Accuracy", "accuracy");
+        add(acc, "training", epochs, history, EpochMetrics::accuracy);
+        add(acc, "validation", epochs, history, EpochMetrics::valAccuracy);
+        save(file, List.of(loss, acc));
+    }
+
+    private static XYChart curve(String title, String y) {
+        XYChart c = new XYChartBuilder().width(600).height(400).title(title).xAxisTitle("epoch").yAxisTitle(y).build();
+        c.getStyler().setMarkerSize(6);
+        return c;
+    }
+
+    private static void add(XYChart c, String name, List<Double> x, List<EpochMetrics> h,
+                            Function<EpochMetrics, Double> f) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (int i = 0; i < h.size(); i++) {
+            Double v = f.apply(h.get(i));
+            if (v != null && Double.isFinite(v)) {
+                xs.add(x.get(i));
+                ys.add(v);
+            }
+        }
+        if (!xs.isEmpty()) {
+            c.addSeries(name, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+        }
+    }
+
+    /** A heat map of counts, true class on the vertical axis. */
+    public static void confusion(Path file, ConfusionMatrix cm, String[] names) {
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < cm.classes(); i++) {
+            labels.add(i < names.length ? names[i] : Integer.toString(i));
+        }
+        HeatMapChart c = new HeatMapChartBuilder().width(900).height(650).title("Confusion matrix (rows: true class)")
+            .xAxisTitle("predicted").yAxisTitle("true").build();
+        c.getStyler().setShowValue(true);
+        List<Number[]> cells = new ArrayList<>();
+        for (int t = 0; t < cm.classes(); t++) {
+            for (int p = 0; p < cm.classes(); p++) {
+                cells.add(new Number[] {p, cm.classes() - 1 - t, cm.count(t, p)});
+            }
+        }
+        List<String> reversed = new ArrayList<>(labels);
+        java.util.Collections.reverse(reversed);
+        c.addSeries("counts", labels, reversed, cells);
+        save(file, List.of(c));
+    }
+
+    /** One x-y series (log-x optional). */
+    public static void xy(Path file, String title, String xTitle, String yTitle, List<Double> x, List<Double> y,
+                          boolean logX) {
+        XYChart c = new XYChartBuilder().width(700).height(450).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle)
+            .build();
+        c.getStyler().setXAxisLogarithmic(logX);
+        c.addSeries(yTitle, x, y).setMarker(SeriesMarkers.CIRCLE);
+        save(file, List.of(c));
+    }
+
+    private static void save(Path file, List<? extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> charts) {
+        try {
+            java.awt.image.BufferedImage img;
+            if (charts.size() == 1) {
+                img = BitmapEncoder.getBufferedImage(charts.get(0));
+            } else {
+                List<java.awt.image.BufferedImage> parts = new ArrayList<>();
+                for (var ch : charts) {
+                    parts.add(BitmapEncoder.getBufferedImage(ch));
+                }
+                int w = parts.stream().mapToInt(java.awt.image.BufferedImage::getWidth).sum();
+                int h = parts.stream().mapToInt(java.awt.image.BufferedImage::getHeight).max().orElse(1);
+                img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                java.awt.Graphics2D g = img.createGraphics();
+                int x = 0;
+                for (var p : parts) {
+                    g.drawImage(p, x, 0, null);
+                    x += p.getWidth();
+                }
+                g.dispose();
+            }
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
+            javax.imageio.ImageIO.write(img, "png", tmp.toFile());
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new OutputException("cannot write chart " + file + " (" + e.getMessage() + ")", e);
+        }
+    }
+}

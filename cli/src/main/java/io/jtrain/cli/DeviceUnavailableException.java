@@ -1,0 +1,8 @@
+package io.jtrain.cli;
+
+/** {@code --device cuda} was asked for but no usable GPU exists (exit code 7). */
+public final class DeviceUnavailableException extends RuntimeException {
+    public DeviceUnavailableException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,67 @@
+package io.jtrain.cli;
+
+import io.jtrain.cli.job.JobException;
+import io.jtrain.data.DataException;
+import io.jtrain.nn.ShapeException;
+import io.jtrain.nn.SpecException;
+import io.jtrain.tensor.OutOfMemoryException;
+import io.jtrain.train.DivergedException;
+import io.jtrain.train.TrainingInterrupted;
+import io.jtrain.util.OutputException;
+
+/** The exit codes of every command (docs/cli.md has the same table). */
+public final class ExitCodes {
+    public static final int OK = 0;
+    public static final int INTERNAL = 1;
+    public static final int USAGE = 2;
+    public static final int DATA = 3;
+    public static final int OUT_OF_MEMORY = 4;
+    public static final int DIVERGED = 5;
+    public static final int OUTPUT = 6;
+    public static final int DEVICE = 7;
+    public static final int DOCTOR_FOUND_ERROR = 8;
+    public static final int INTERRUPTED = 130;
+
+    private ExitCodes() { }
+
+    /** The exit code for an exception that reached the command line. */
+    public static int of(Throwable e) {
+        if (e instanceof JobException || e instanceof ShapeException || e instanceof SpecException
+            || e instanceof IllegalArgumentException) {
+            return USAGE;
+        }
+        if (e instanceof DataException) {
+            return DATA;
+        }
+        if (e instanceof OutOfMemoryException) {
+            return OUT_OF_MEMORY;
+        }
+        if (e instanceof DivergedException) {
+            return DIVERGED;
+        }
+        if (e instanceof OutputException) {
+            return OUTPUT;
+        }
+        if (e instanceof DeviceUnavailableException) {
+            return DEVICE;
+        }
+        if (e instanceof TrainingInterrupted) {
+            return INTERRUPTED;
+        }
+        return INTERNAL;
+    }
+
+    /** The prefix of the one-line message for an exception class. */
+    public static String label(Throwable e) {
+        return switch (of(e)) {
+            case USAGE -> "error";
+            case DATA -> "data error";
+            case OUT_OF_MEMORY -> "out of memory";
+            case DIVERGED -> "training diverged";
+            case OUTPUT -> "output error";
+            case DEVICE -> "device unavailable";
+            case INTERRUPTED -> "interrupted";
+            default -> "internal error";
+        };
+    }
+}

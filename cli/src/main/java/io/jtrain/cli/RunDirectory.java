@@ -1,0 +1,121 @@
+package io.jtrain.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jtrain.cli.job.JobException;
+import io.jtrain.train.EpochMetrics;
+import io.jtrain.util.AtomicFiles;
+import io.jtrain.util.OutputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * The output directory of a run:
+ * <pre>
+ * run.json                 run record: resolved job, command line, versions, device and why, seed
+ * job.yaml                 the resolved job
+ * metrics.csv, metrics.jsonl   one line per epoch
+ * checkpoint.safetensors   the last epoch (or the interrupted step): model, optimizer, trainer state
+ * best/                    the best epoch's model: model.safetensors + model.json
+ * curves.png, confusion.png, report.json   learning curves, test confusion matrix and metrics
+ * </pre>
+ */
+public final class RunDirectory {
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final String CHECKPOINT = "checkpoint.safetensors";
+    private final Path dir;
+
+    private RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * Opens the directory for a new run (it must not hold a run unless {@code force}) or for a resumed
+     * one (it must hold a checkpoint). Creating it checks that it is writable.
+     */
+    public static RunDirectory open(Path dir, boolean force, boolean resume) {
+        boolean hasRun = Files.exists(dir.resolve("run.json")) || Files.exists(dir.resolve(CHECKPOINT));
+        if (resume) {
+            if (!Files.exists(dir.resolve(CHECKPOINT))) {
+                throw new JobException(dir + ": no " + CHECKPOINT + " to resume from; start a new run without --resume");
+            }
+        } else if (hasRun && !force) {
+            throw new JobException("output directory " + dir + " already holds a run; use --force to overwrite it, "
+                + "--resume to continue it, or --out to choose another directory");
+        } else if (!hasRun && Files.isDirectory(dir) && !isEmpty(dir) && !force) {
+            throw new JobException("output directory " + dir + " is not empty; use --force or choose another --out");
+        }
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-test", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new OutputException("output directory " + dir + " is not writable (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose another --out or fix its "
+                + "permissions", e);
+        }
+        return new RunDirectory(dir);
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path resolve(String name) {
+        return dir.resolve(name);
+    }
+
+    public void writeJson(String name, ObjectNode node) {
+        AtomicFiles.writeString(dir.resolve(name), node.toPrettyString() + "\n");
+    }
+
+    /** Rewrites metrics.csv and metrics.jsonl from the whole history (atomic, so resume never duplicates lines). */
+    public void writeMetrics(List<EpochMetrics> history) {
+        StringBuilder csv = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
+        StringBuilder jsonl = new StringBuilder();
+        for (EpochMetrics m : history) {
+            csv.append(String.format(Locale.ROOT, "%d,%.6f,%s,%s,%s,%.6g,%.3f%n", m.epoch(), m.loss(), f(m.accuracy()),
+                f(m.valLoss()), f(m.valAccuracy()), m.lr(), m.seconds()));
+            jsonl.append(epochJson(m).toString()).append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve("metrics.csv"), csv.toString());
+        AtomicFiles.writeString(dir.resolve("metrics.jsonl"), jsonl.toString());
+    }
+
+    private static String f(Double d) {
+        return d == null ? "" : String.format(Locale.ROOT, "%.6f", d);
+    }
+
+    public static ObjectNode epochJson(EpochMetrics m) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("epoch", m.epoch());
+        o.put("loss", m.loss());
+        putNullable(o, "accuracy", m.accuracy());
+        putNullable(o, "val_loss", m.valLoss());
+        putNullable(o, "val_accuracy", m.valAccuracy());
+        o.put("lr", m.lr());
+        o.put("seconds", m.seconds());
+        return o;
+    }
+
+    public static void putNullable(ObjectNode o, String key, Double v) {
+        if (v == null || v.isNaN()) {
+            o.putNull(key);
+        } else {
+            o.put(key, v);
+        }
+    }
+}

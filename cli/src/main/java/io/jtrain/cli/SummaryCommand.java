@@ -1,0 +1,90 @@
+package io.jtrain.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jtrain.cli.job.JobLoader;
+import io.jtrain.cli.job.JobResolver;
+import io.jtrain.cli.job.ResolvedJob;
+import io.jtrain.nn.ModelSpec;
+import io.jtrain.nn.Sequential;
+import io.jtrain.nn.Summary;
+import io.jtrain.tensor.Shape;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jtrain summary [JOB.yaml]}: layers, output shapes, parameter counts, memory per sample. */
+@Command(name = "summary", mixinStandardHelpOptions = true,
+    description = "Show the model of a job: layers, output shapes, parameters and memory per sample.",
+    footer = {"", "Examples:", "  jtrain summary", "  jtrain summary --preset cnn-bn",
+        "  jtrain summary examples/vgg-cifar.yaml --json"})
+public final class SummaryCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "JOB.yaml", description = "Job file (optional).")
+    Path jobFile;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        JobLoader.Loaded loaded = jobFile == null ? JobLoader.parse("", "(defaults)") : JobLoader.load(jobFile);
+        ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
+        Shape in = inputShape(job);
+        Summary s;
+        try (Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
+            s = m.summary();
+        }
+        if (common.json) {
+            out.println(json(s, in).toPrettyString());
+        } else {
+            out.println("model for " + job.data() + " (input " + in + ")");
+            out.print(s.render());
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The job's input shape, from model.input or the named data set, without loading the data. */
+    static Shape inputShape(ResolvedJob job) {
+        if (job.input() != null) {
+            return Shape.of(job.input().stream().mapToInt(Integer::intValue).toArray());
+        }
+        return switch (job.data()) {
+            case "cifar10" -> Shape.of(3, 32, 32);
+            case "embedded", "mnist", "fashion-mnist" -> Shape.of(1, 28, 28);
+            default -> Session.loadData(job).train().sampleShape();
+        };
+    }
+
+    static ObjectNode json(Summary s, Shape in) {
+        ObjectNode o = RunDirectory.JSON.createObjectNode();
+        ArrayNode input = o.putArray("input");
+        for (int d : in.dims()) {
+            input.add(d);
+        }
+        ArrayNode layers = o.putArray("layers");
+        for (Summary.Row r : s.rows()) {
+            ObjectNode l = layers.addObject();
+            l.put("index", r.index());
+            l.put("type", r.type());
+            l.put("config", r.config());
+            ArrayNode shape = l.putArray("output_shape");
+            for (int d : r.outputShape().dims()) {
+                shape.add(d);
+            }
+            l.put("params", r.params());
+        }
+        o.put("total_params", s.totalParams());
+        o.put("trainable_params", s.trainableParams());
+        o.put("non_trainable_params", s.nonTrainableParams());
+        o.put("activation_bytes_per_sample", s.activationBytesPerSample());
+        return o;
+    }
+}

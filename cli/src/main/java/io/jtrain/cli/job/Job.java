@@ -1,0 +1,101 @@
+package io.jtrain.cli.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training job as written in a YAML job file. Every key is listed in docs/job-file.md; unknown keys are
+ * rejected. Null fields take the defaults applied by {@link JobLoader#resolve}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class Job {
+    public DataSection data = new DataSection();
+    public ModelSection model = new ModelSection();
+    public String loss;
+    public OptimizerSection optimizer = new OptimizerSection();
+    public ScheduleSection schedule = new ScheduleSection();
+    public TrainingSection training = new TrainingSection();
+    public String output;
+
+    /** Where the data comes from and how it is prepared. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class DataSection {
+        public String name;
+        public String dir;
+        public Double validation;
+        public String normalization;
+        public String labelColumn;
+        public String task;
+        public Integer limit;
+        public AugmentSection augmentation;
+    }
+
+    /** Random image augmentation of training batches. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class AugmentSection {
+        public Double shift;
+        public Boolean flip;
+        public Double rotation;
+    }
+
+    /** A preset or an explicit layer list. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class ModelSection {
+        public String preset;
+        public List<Integer> input;
+        public List<Map<String, Object>> layers;
+    }
+
+    /** Optimizer settings. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class OptimizerSection {
+        public String name;
+        public Double lr;
+        public Double momentum;
+        public Boolean nesterov;
+        public Double beta1;
+        public Double beta2;
+        public Double eps;
+        public Double weightDecay;
+        public String weightDecayAppliesTo;
+        public Double clipNorm;
+        public Double clipValue;
+    }
+
+    /** Learning-rate schedule. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class ScheduleSection {
+        public String name;
+        public Double finalLr;
+        public Double gamma;
+        public Integer stepEpochs;
+        public Double warmupEpochs;
+        public Integer patience;
+        public Double minDelta;
+    }
+
+    /** The training loop. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class TrainingSection {
+        public Integer epochs;
+        public String batchSize;
+        public Integer evalBatchSize;
+        public Boolean dropLast;
+        public Long seed;
+        public String device;
+        public Integer accumulation;
+        public Integer checkpointEverySteps;
+        public EarlyStoppingSection earlyStopping;
+    }
+
+    /** Early stopping. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class EarlyStoppingSection {
+        public Boolean enabled;
+        public String monitor;
+        public Double minDelta;
+        public Integer patience;
+        public Boolean restoreBest;
+    }
+}

@@ -1,0 +1,136 @@
+package io.jtrain.train;
+
+import io.jtrain.backend.Backend;
+import io.jtrain.data.Dataset;
+import io.jtrain.loss.Loss;
+import io.jtrain.metrics.ConfusionMatrix;
+import io.jtrain.nn.Sequential;
+import io.jtrain.tensor.MemoryCategory;
+import io.jtrain.tensor.Tensor;
+
+/**
+ * Inference-mode passes over a data set: loss, accuracy, confusion matrix and predicted probabilities.
+ * Accuracy is the argmax match for softmax cross-entropy, the per-element sign match for binary
+ * cross-entropy, and absent for regression.
+ */
+public final class Evaluator implements AutoCloseable {
+    private final Sequential model;
+    private final Loss loss;
+    private final Backend be;
+    private final BatchFeeder feeder;
+    private final Tensor dOutFull;
+    private final int end;
+    private final int batch;
+    private final float[] logitsHost;
+    private final boolean owns;
+
+    Evaluator(Sequential model, Loss loss, BatchFeeder feeder, Tensor dOutFull, int batch) {
+        this.model = model;
+        this.loss = loss;
+        this.be = model.backend();
+        this.feeder = feeder;
+        this.dOutFull = dOutFull;
+        this.end = loss.fusesSoftmax() ? model.logitsEnd() : model.layers().size();
+        this.batch = batch;
+        this.logitsHost = new float[(int) (batch * model.layers().get(end - 1).outputShape().size())];
+        this.owns = false;
+    }
+
+    private Evaluator(Sequential model, Loss loss, int batch, int targetSize) {
+        this.model = model;
+        this.loss = loss;
+        this.be = model.backend();
+        model.reserve(Math.max(batch, model.reservedBatch()));
+        this.end = loss.fusesSoftmax() ? model.logitsEnd() : model.layers().size();
+        this.feeder = new BatchFeeder(be, model.inputShape(), targetSize, batch);
+        this.dOutFull = be.allocate(model.layers().get(end - 1).outputShape().withBatch(batch),
+            MemoryCategory.ACTIVATIONS);
+        this.batch = batch;
+        this.logitsHost = new float[(int) (batch * model.layers().get(end - 1).outputShape().size())];
+        this.owns = true;
+    }
+
+    /** An evaluator with its own buffers for a loaded model. */
+    public static Evaluator create(Sequential model, Loss loss, int batch, int targetSize) {
+        return new Evaluator(model, loss, batch, targetSize);
+    }
+
+    public Evaluation evaluate(Dataset d) {
+        double lossSum = 0;
+        double ok = 0;
+        ConfusionMatrix cm = loss == Loss.SOFTMAX_CROSS_ENTROPY && d.numClasses() > 1
+            ? new ConfusionMatrix(d.numClasses()) : null;
+        for (int from = 0; from < d.size(); from += batch) {
+            int nb = Math.min(batch, d.size() - from);
+            Tensor[] xy = feeder.load(d, null, from, nb, null, null);
+            Tensor out = model.forward(xy[0], false, end);
+            lossSum += (double) loss.compute(be, out, xy[1], dOutFull.narrow(nb), 1f) * nb;
+            ok += correct(out, feeder.hostTargets(), nb);
+            if (cm != null) {
+                int c = (int) (out.size() / nb);
+                for (int i = 0; i < nb; i++) {
+                    cm.add((int) feeder.hostTargets()[i], argmax(logitsHost, i * c, c));
+                }
+            }
+        }
+        int n = Math.max(1, d.size());
+        return new Evaluation(lossSum / n, loss != Loss.MEAN_SQUARED_ERROR ? ok / n : null, cm, d.size());
+    }
+
+    /** Model outputs for {@code d} (softmax probabilities for classification models) as [N, outputs]. */
+    public float[][] predict(Dataset d) {
+        int outSize = (int) model.outputShape().size();
+        float[][] res = new float[d.size()][outSize];
+        float[] host = new float[batch * outSize];
+        for (int from = 0; from < d.size(); from += batch) {
+            int nb = Math.min(batch, d.size() - from);
+            Tensor[] xy = feeder.load(d, null, from, nb, null, null);
+            Tensor out = model.forward(xy[0], false);
+            be.download(out, host, 0);
+            for (int i = 0; i < nb; i++) {
+                System.arraycopy(host, i * outSize, res[from + i], 0, outSize);
+            }
+        }
+        return res;
+    }
+
+    /** Correct predictions in the last batch. */
+    double correct(Tensor out, float[] targets, int nb) {
+        if (loss == Loss.MEAN_SQUARED_ERROR) {
+            return 0;
+        }
+        be.download(out, logitsHost, 0);
+        int c = (int) (out.size() / nb);
+        double ok = 0;
+        for (int i = 0; i < nb; i++) {
+            if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
+                ok += argmax(logitsHost, i * c, c) == (int) targets[i] ? 1 : 0;
+            } else {
+                double rowOk = 0;
+                for (int j = 0; j < c; j++) {
+                    rowOk += (logitsHost[i * c + j] > 0) == (targets[i * c + j] > 0.5f) ? 1 : 0;
+                }
+                ok += rowOk / c;
+            }
+        }
+        return ok;
+    }
+
+    public static int argmax(float[] a, int off, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (a[off + j] > a[off + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public void close() {
+        if (owns) {
+            feeder.close();
+            dOutFull.close();
+        }
+    }
+}
