@@ -101,6 +101,11 @@ public final class CpuMemoryPool implements MemoryPool {
     }
 
     @Override
+    public synchronized long allocationCount() {
+        return stats.allocations();
+    }
+
+    @Override
     public synchronized void resetPeaks() {
         stats.resetPeaks();
     }

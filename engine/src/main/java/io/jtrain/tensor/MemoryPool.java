@@ -32,6 +32,9 @@ public interface MemoryPool {
     /** Number of live blocks. */
     int liveBlocks();
 
+    /** Allocations made since the pool was created. */
+    long allocationCount();
+
     /** Resets all peak counters to the current values. */
     void resetPeaks();
 

@@ -9,6 +9,7 @@ public final class PoolStats {
     private long inUse;
     private long peak;
     private int live;
+    private long allocations;
 
     public PoolStats() {
         for (MemoryCategory c : MemoryCategory.values()) {
@@ -23,6 +24,7 @@ public final class PoolStats {
         inUse += bytes;
         peak = Math.max(peak, inUse);
         live++;
+        allocations++;
     }
 
     public void remove(MemoryCategory c, long bytes) {
@@ -49,6 +51,11 @@ public final class PoolStats {
 
     public int live() {
         return live;
+    }
+
+    /** Allocations since the pool was created (to check that a steady state allocates nothing). */
+    public long allocations() {
+        return allocations;
     }
 
     public void resetPeaks() {
