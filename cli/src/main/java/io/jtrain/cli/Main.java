@@ -33,7 +33,7 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Throwable cause = unwrap(e);
-            boolean verbose = parsed.hasMatchedOption("--verbose");
+            boolean verbose = verbose(parsed);
             err.println("jtrain: " + ExitCodes.label(cause) + ": " + message(cause));
             if (verbose || ExitCodes.of(cause) == ExitCodes.INTERNAL) {
                 if (verbose) {
@@ -55,6 +55,15 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Throwable unwrap(Throwable e) {

@@ -65,15 +65,34 @@ public final class JobLoader {
     /** A parsed job and its source text. */
     public record Loaded(Job job, String text, String where) {
 
-        /** "file:line" of the first line that sets {@code key}, or just the file. */
-        public String locate(String key) {
+        /**
+         * "file:line" of the line that sets {@code path} ("optimizer.name": key name inside section
+         * optimizer), of its section when the key is absent, or just the file.
+         */
+        public String locate(String path) {
             String[] lines = text.split("\n", -1);
-            for (int i = 0; i < lines.length; i++) {
-                if (lines[i].trim().startsWith(key + ":") || lines[i].trim().startsWith("- " + key + ":")) {
-                    return where + ":" + (i + 1);
+            String[] parts = path.split("\\.");
+            int from = 0;
+            int found = -1;
+            for (String part : parts) {
+                int at = find(lines, part, from);
+                if (at < 0) {
+                    break;
+                }
+                found = at;
+                from = at + 1;
+            }
+            return found < 0 ? where : where + ":" + (found + 1);
+        }
+
+        private static int find(String[] lines, String key, int from) {
+            for (int i = from; i < lines.length; i++) {
+                String t = lines[i].trim();
+                if (t.startsWith(key + ":") || t.startsWith("- " + key + ":")) {
+                    return i;
                 }
             }
-            return where;
+            return -1;
         }
     }
 

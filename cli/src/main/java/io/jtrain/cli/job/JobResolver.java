@@ -33,9 +33,9 @@ public final class JobResolver {
         Job j = loaded.job();
         fill(j);
         String presetName = pick(o.preset(), j.model.preset, j.model.layers == null ? DEFAULT_PRESET : null);
-        Presets.Preset preset = presetName == null ? null : check(loaded, "preset", () -> Presets.get(presetName));
+        Presets.Preset preset = presetName == null ? null : check(loaded, "model.preset", () -> Presets.get(presetName));
         if (preset != null && j.model.layers != null && o.preset() == null) {
-            throw new JobException(loaded.locate("preset") + ": give either model.preset or model.layers, not both");
+            throw new JobException(loaded.locate("model.preset") + ": give either model.preset or model.layers, not both");
         }
         j.model.preset = presetName;
         List<LayerSpec> layers = preset != null ? preset.layers() : layerSpecs(j.model.layers);
@@ -44,10 +44,10 @@ public final class JobResolver {
         j.data.validation = pick(null, j.data.validation, DEFAULT_VALIDATION);
         boolean csv = j.data.name.toLowerCase(Locale.ROOT).endsWith(".csv");
         j.data.normalization = pick(null, j.data.normalization, csv ? "per_feature" : "global");
-        Normalization.Mode norm = check(loaded, "normalization", () -> Normalization.Mode.parse(j.data.normalization));
+        Normalization.Mode norm = check(loaded, "data.normalization", () -> Normalization.Mode.parse(j.data.normalization));
         j.data.task = pick(null, j.data.task, "classification");
         if (!List.of("classification", "regression").contains(j.data.task)) {
-            throw new JobException(loaded.locate("task") + ": key 'data.task' is '" + j.data.task
+            throw new JobException(loaded.locate("data.task") + ": key 'data.task' is '" + j.data.task
                 + "'; allowed: classification, regression");
         }
         j.loss = pick(null, j.loss, j.data.task.equals("regression") ? "mse" : "softmax_cross_entropy");
@@ -58,9 +58,9 @@ public final class JobResolver {
         TrainingSectionDefaults.apply(j.training, o, preset);
         int epochs = j.training.epochs;
         boolean auto = "auto".equalsIgnoreCase(j.training.batchSize);
-        int batch = auto ? 32 : check(loaded, "batch_size", () -> parseBatch(j.training.batchSize));
-        ScheduleConfig sched = check(loaded, "schedule", () -> schedule(j.schedule, lr, epochs));
-        TrainConfig tc = check(loaded, "training", () -> new TrainConfig(epochs, batch, j.training.dropLast,
+        int batch = auto ? 32 : check(loaded, "training.batch_size", () -> parseBatch(j.training.batchSize));
+        ScheduleConfig sched = check(loaded, "schedule.name", () -> schedule(j.schedule, lr, epochs));
+        TrainConfig tc = check(loaded, "training.epochs", () -> new TrainConfig(epochs, batch, j.training.dropLast,
             j.training.seed, j.training.accumulation, early(j.training.earlyStopping), j.training.checkpointEverySteps,
             augmentation(j.data.augmentation), j.training.evalBatchSize == null ? Math.max(batch, 256)
                 : j.training.evalBatchSize));
@@ -127,7 +127,7 @@ public final class JobResolver {
             p != null && p.weightDecayTarget() != null ? p.weightDecayTarget() : "weights");
         s.clipNorm = pick(null, s.clipNorm, 0.0);
         s.clipValue = pick(null, s.clipValue, 0.0);
-        return check(loaded, "optimizer", () -> new OptimizerConfig(OptimizerConfig.Kind.parse(s.name), s.momentum,
+        return check(loaded, "optimizer.name", () -> new OptimizerConfig(OptimizerConfig.Kind.parse(s.name), s.momentum,
             s.nesterov, s.beta1, s.beta2, s.eps, s.weightDecay, DecayTarget.parse(s.weightDecayAppliesTo), s.clipNorm,
             s.clipValue));
     }
@@ -168,7 +168,7 @@ public final class JobResolver {
 
     private static void validateDevice(JobLoader.Loaded loaded, String device) {
         if (!device.matches("auto|cpu|cuda(:\\d+)?")) {
-            throw new JobException(loaded.locate("device") + ": device '" + device
+            throw new JobException(loaded.locate("training.device") + ": device '" + device
                 + "' is not allowed; use auto, cpu, cuda or cuda:N");
         }
     }
