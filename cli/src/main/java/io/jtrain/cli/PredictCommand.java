@@ -14,7 +14,6 @@ import io.jtrain.train.Evaluator;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,7 +208,4 @@ public final class PredictCommand implements Callable<Integer> {
         return p;
     }
 
-    static boolean exists(Path p) {
-        return Files.exists(p);
-    }
 }
