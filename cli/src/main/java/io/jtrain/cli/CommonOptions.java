@@ -15,6 +15,12 @@ public final class CommonOptions {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder holding one folder per named data set.")
     String dataDir;
 
+    @Option(names = "--download", description = "Download a missing named data set (checksums verified).")
+    boolean download;
+
+    @Option(names = "--mirror", paramLabel = "URL", description = "Base URL tried first by --download.")
+    String mirror;
+
     @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs.")
     Integer epochs;
 

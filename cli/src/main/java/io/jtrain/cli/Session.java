@@ -27,8 +27,12 @@ public final class Session {
     public record Data(Dataset train, Dataset validation, Dataset test, Normalization normalization, Dataset rawTrain) { }
 
     public static Data loadData(ResolvedJob job) {
+        return loadData(job, DataLocator.Download.off());
+    }
+
+    public static Data loadData(ResolvedJob job, DataLocator.Download download) {
         DataSplits raw = DataLocator.load(job.data(), job.dataDir() == null ? null : Path.of(job.dataDir()),
-            job.labelColumn(), job.regression());
+            job.labelColumn(), job.regression(), download);
         Dataset train = raw.train();
         if (job.limit() != null && job.limit() > 0 && job.limit() < train.size()) {
             train = train.subset(Splits.permutation(train.size(), CounterRng.derive(job.training().seed(), -1)),

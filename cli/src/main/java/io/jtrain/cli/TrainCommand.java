@@ -73,7 +73,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(ResolvedJob job, RunDirectory run, Devices.Choice device, PrintWriter out, PrintWriter err) {
-        Session.Data data = Session.loadData(job);
+        Session.Data data = Session.loadData(job, new io.jtrain.data.DataLocator.Download(common.download,
+            common.mirror, err::println));
         ModelSpec spec = Session.spec(job, data.train());
         err.println("data: " + job.data() + " (" + data.train().size() + " training, "
             + (data.validation() == null ? 0 : data.validation().size()) + " validation, "

@@ -34,8 +34,25 @@ public final class DataLocator {
         return dirs;
     }
 
+    /**
+     * Whether and from where to download a missing named data set.
+     *
+     * @param mirror a base URL tried before the canonical mirrors (null for none)
+     */
+    public record Download(boolean enabled, String mirror, java.util.function.Consumer<String> log) {
+        public static Download off() {
+            return new Download(false, null, s -> { });
+        }
+    }
+
     /** Loads a named data set or a path (IDX folder, CIFAR-10 folder, or CSV file). */
     public static DataSplits load(String nameOrPath, Path dataDir, String labelColumn, boolean regression) {
+        return load(nameOrPath, dataDir, labelColumn, regression, Download.off());
+    }
+
+    /** As {@link #load(String, Path, String, boolean)}, downloading a missing named data set when asked. */
+    public static DataSplits load(String nameOrPath, Path dataDir, String labelColumn, boolean regression,
+                                  Download download) {
         if (nameOrPath.equals(EMBEDDED)) {
             return embedded();
         }
@@ -45,6 +62,11 @@ public final class DataLocator {
                 if (present(nameOrPath, d)) {
                     return loadFolder(nameOrPath, d);
                 }
+            }
+            if (download.enabled()) {
+                new Downloader(download.log()).download(Downloader.SOURCES.get(nameOrPath), dirs.get(0),
+                    download.mirror());
+                return loadFolder(nameOrPath, dirs.get(0));
             }
             throw new DataException(missingMessage(nameOrPath, dirs));
         }
