@@ -19,6 +19,7 @@ public final class Tensor implements AutoCloseable {
     private final boolean owner;
     private FloatBuffer hostBuffer;
     private FloatPointer hostPointer;
+    private HostMemory hostMemory;
 
     private Tensor(Shape shape, Storage storage, long offset, boolean owner) {
         this.shape = shape;
@@ -104,6 +105,18 @@ public final class Tensor implements AutoCloseable {
             hostBuffer = hostPointer().asBuffer();
         }
         return hostBuffer;
+    }
+
+    /** Raw accessors over this tensor's host memory (index 0 is element 0). CPU tensors only. */
+    public HostMemory mem() {
+        checkLive();
+        if (!storage.host) {
+            throw new IllegalStateException("tensor " + shape + " is in device memory, not host memory");
+        }
+        if (hostMemory == null) {
+            hostMemory = new HostMemory(address(), shape.size());
+        }
+        return hostMemory;
     }
 
     /** Host memory of this tensor as a JavaCPP pointer (for native libraries). CPU tensors only. */

@@ -11,7 +11,7 @@ import io.jtrain.tensor.MemoryCategory;
 import io.jtrain.tensor.MemoryPool;
 import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
-import java.nio.FloatBuffer;
+import io.jtrain.tensor.HostMemory;
 
 /**
  * The CPU backend: tensors in off-heap host memory, matrix products and convolutions (im2col + GEMM)
@@ -86,17 +86,19 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst) {
-        dst.host().put(0, src, srcOffset, (int) dst.size());
+        java.util.Objects.checkFromIndexSize(srcOffset, (int) dst.size(), src.length);
+        dst.mem().put(0, src, srcOffset, (int) dst.size());
     }
 
     @Override
     public void download(Tensor src, float[] dst, int dstOffset) {
-        src.host().get(0, dst, dstOffset, (int) src.size());
+        java.util.Objects.checkFromIndexSize(dstOffset, (int) src.size(), dst.length);
+        src.mem().get(0, dst, dstOffset, (int) src.size());
     }
 
     @Override
     public void fill(Tensor t, float value) {
-        FloatBuffer b = t.host();
+        HostMemory b = t.mem();
         int n = (int) t.size();
         for (int i = 0; i < n; i++) {
             b.put(i, value);
@@ -106,14 +108,14 @@ public final class CpuBackend implements Backend {
     @Override
     public void copy(Tensor src, Tensor dst) {
         checkSameSize(src, dst, "copy");
-        dst.host().put(0, src.host(), 0, (int) src.size());
+        dst.mem().copyFrom(0, src.mem(), 0, (int) src.size());
     }
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
         checkSameSize(x, y, "axpy");
-        FloatBuffer xb = x.host();
-        FloatBuffer yb = y.host();
+        HostMemory xb = x.mem();
+        HostMemory yb = y.mem();
         int n = (int) x.size();
         for (int i = 0; i < n; i++) {
             yb.put(i, yb.get(i) + alpha * xb.get(i));
@@ -122,7 +124,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void scale(Tensor x, float alpha) {
-        FloatBuffer b = x.host();
+        HostMemory b = x.mem();
         int n = (int) x.size();
         for (int i = 0; i < n; i++) {
             b.put(i, b.get(i) * alpha);
@@ -133,9 +135,9 @@ public final class CpuBackend implements Backend {
     public void multiply(Tensor a, Tensor b, Tensor out) {
         checkSameSize(a, b, "multiply");
         checkSameSize(a, out, "multiply");
-        FloatBuffer ab = a.host();
-        FloatBuffer bb = b.host();
-        FloatBuffer ob = out.host();
+        HostMemory ab = a.mem();
+        HostMemory bb = b.mem();
+        HostMemory ob = out.mem();
         int n = (int) a.size();
         for (int i = 0; i < n; i++) {
             ob.put(i, ab.get(i) * bb.get(i));
@@ -144,7 +146,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void clamp(Tensor x, float lo, float hi) {
-        FloatBuffer b = x.host();
+        HostMemory b = x.mem();
         int n = (int) x.size();
         for (int i = 0; i < n; i++) {
             b.put(i, Math.max(lo, Math.min(hi, b.get(i))));
@@ -153,7 +155,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public double sumSquares(Tensor x) {
-        FloatBuffer b = x.host();
+        HostMemory b = x.mem();
         int n = (int) x.size();
         double s = 0;
         for (int i = 0; i < n; i++) {
@@ -165,7 +167,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public TensorStats stats(Tensor x) {
-        return CpuMath.stats(x.host(), (int) x.size());
+        return CpuMath.stats(x.mem(), (int) x.size());
     }
 
     @Override
@@ -185,9 +187,10 @@ public final class CpuBackend implements Backend {
     @Override
     public void addRowBias(Tensor y, Tensor b) {
         int f = (int) b.size();
+        checkDivides(y, f, "addRowBias");
         int rows = (int) (y.size() / f);
-        FloatBuffer yb = y.host();
-        FloatBuffer bb = b.host();
+        HostMemory yb = y.mem();
+        HostMemory bb = b.mem();
         for (int r = 0; r < rows; r++) {
             int base = r * f;
             for (int j = 0; j < f; j++) {
@@ -199,9 +202,10 @@ public final class CpuBackend implements Backend {
     @Override
     public void rowBiasGrad(Tensor dy, Tensor db) {
         int f = (int) db.size();
+        checkDivides(dy, f, "rowBiasGrad");
         int rows = (int) (dy.size() / f);
-        FloatBuffer d = dy.host();
-        FloatBuffer g = db.host();
+        HostMemory d = dy.mem();
+        HostMemory g = db.mem();
         for (int j = 0; j < f; j++) {
             double s = 0;
             for (int r = 0; r < rows; r++) {
@@ -269,24 +273,28 @@ public final class CpuBackend implements Backend {
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
         checkSameSize(x, y, "activation");
-        CpuMath.activationForward(act, x.host(), y.host(), (int) x.size());
+        CpuMath.activationForward(act, x.mem(), y.mem(), (int) x.size());
     }
 
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         checkSameSize(x, dx, "activation backward");
-        CpuMath.activationBackward(act, x.host(), y.host(), dy.host(), dx.host(), (int) x.size());
+        checkSameSize(x, y, "activation backward");
+        checkSameSize(x, dy, "activation backward");
+        CpuMath.activationBackward(act, x.mem(), y.mem(), dy.mem(), dx.mem(), (int) x.size());
     }
 
     @Override
     public void softmaxRows(Tensor x, Tensor y) {
         checkSameSize(x, y, "softmax");
-        CpuMath.softmaxRows(x.host(), y.host(), x.dim(0), (int) (x.size() / x.dim(0)));
+        CpuMath.softmaxRows(x.mem(), y.mem(), x.dim(0), (int) (x.size() / x.dim(0)));
     }
 
     @Override
     public void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx) {
-        CpuMath.softmaxRowsBackward(y.host(), dy.host(), dx.host(), y.dim(0), (int) (y.size() / y.dim(0)));
+        checkSameSize(y, dy, "softmax backward");
+        checkSameSize(y, dx, "softmax backward");
+        CpuMath.softmaxRowsBackward(y.mem(), dy.mem(), dx.mem(), y.dim(0), (int) (y.size() / y.dim(0)));
     }
 
     @Override
@@ -308,7 +316,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropoutForward(Tensor x, Tensor mask, Tensor y, float p, long seed) {
-        CpuMath.dropoutForward(x.host(), mask.host(), y.host(), (int) x.size(), p, seed);
+        checkSameSize(x, mask, "dropout");
+        checkSameSize(x, y, "dropout");
+        CpuMath.dropoutForward(x.mem(), mask.mem(), y.mem(), (int) x.size(), p, seed);
     }
 
     @Override
@@ -329,6 +339,18 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         conv.close();
+    }
+
+    static void checkDivides(Tensor t, int f, String op) {
+        if (f == 0 || t.size() % f != 0) {
+            throw new IllegalArgumentException(op + ": " + t.shape() + " is not a whole number of rows of " + f);
+        }
+    }
+
+    static void checkSize(Tensor t, long expected, String op) {
+        if (t.size() != expected) {
+            throw new IllegalArgumentException(op + ": " + t.shape() + " should hold " + expected + " values");
+        }
     }
 
     static void checkSameSize(Tensor a, Tensor b, String op) {

@@ -2,7 +2,7 @@ package io.jtrain.backend.cpu;
 
 import io.jtrain.backend.BatchNormTensors;
 import io.jtrain.tensor.Tensor;
-import java.nio.FloatBuffer;
+import io.jtrain.tensor.HostMemory;
 
 /** Batch normalisation over x viewed as [N, C, S]: statistics per channel c over N and S. */
 final class CpuBatchNorm {
@@ -15,15 +15,26 @@ final class CpuBatchNorm {
             return new Dims(n, c, (int) (x.size() / ((long) n * c)));
         }
 
+        Dims check(BatchNormTensors bn, Tensor... same) {
+            for (Tensor t : new Tensor[] {bn.gamma(), bn.beta(), bn.runningMean(), bn.runningVar(), bn.savedMean(),
+                bn.savedInvStd()}) {
+                CpuBackend.checkSize(t, c, "batch norm");
+            }
+            for (Tensor t : same) {
+                CpuBackend.checkSize(t, (long) n * c * s, "batch norm");
+            }
+            return this;
+        }
+
         int at(int ni, int ci) {
             return (ni * c + ci) * s;
         }
     }
 
     static void forwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
-        Dims d = Dims.of(x);
-        FloatBuffer xb = x.host();
-        FloatBuffer yb = y.host();
+        Dims d = Dims.of(x).check(bn, y);
+        HostMemory xb = x.mem();
+        HostMemory yb = y.mem();
         long m = (long) d.n * d.s;
         for (int c = 0; c < d.c; c++) {
             double sum = 0;
@@ -45,28 +56,28 @@ final class CpuBatchNorm {
             double var = sq / m;
             float invStd = (float) (1.0 / Math.sqrt(var + eps));
             normalize(xb, yb, d, c, (float) mean, invStd, bn);
-            bn.savedMean().host().put(c, (float) mean);
-            bn.savedInvStd().host().put(c, invStd);
+            bn.savedMean().mem().put(c, (float) mean);
+            bn.savedInvStd().mem().put(c, invStd);
             double unbiased = m > 1 ? var * m / (m - 1) : var;
-            FloatBuffer rm = bn.runningMean().host();
-            FloatBuffer rv = bn.runningVar().host();
+            HostMemory rm = bn.runningMean().mem();
+            HostMemory rv = bn.runningVar().mem();
             rm.put(c, (float) ((1 - momentum) * rm.get(c) + momentum * mean));
             rv.put(c, (float) ((1 - momentum) * rv.get(c) + momentum * unbiased));
         }
     }
 
     static void forwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
-        Dims d = Dims.of(x);
+        Dims d = Dims.of(x).check(bn, y);
         for (int c = 0; c < d.c; c++) {
-            float invStd = (float) (1.0 / Math.sqrt(bn.runningVar().host().get(c) + (double) eps));
-            normalize(x.host(), y.host(), d, c, bn.runningMean().host().get(c), invStd, bn);
+            float invStd = (float) (1.0 / Math.sqrt(bn.runningVar().mem().get(c) + (double) eps));
+            normalize(x.mem(), y.mem(), d, c, bn.runningMean().mem().get(c), invStd, bn);
         }
     }
 
-    private static void normalize(FloatBuffer xb, FloatBuffer yb, Dims d, int c, float mean, float invStd,
+    private static void normalize(HostMemory xb, HostMemory yb, Dims d, int c, float mean, float invStd,
                                   BatchNormTensors bn) {
-        float gamma = bn.gamma().host().get(c);
-        float beta = bn.beta().host().get(c);
+        float gamma = bn.gamma().mem().get(c);
+        float beta = bn.beta().mem().get(c);
         float scale = gamma * invStd;
         for (int n = 0; n < d.n; n++) {
             int o = d.at(n, c);
@@ -78,14 +89,16 @@ final class CpuBatchNorm {
 
     /** dx = gamma*invStd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat)); dGamma += sum(dy*xhat); dBeta += sum(dy). */
     static void backward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
-        Dims d = Dims.of(x);
-        FloatBuffer xb = x.host();
-        FloatBuffer dyb = dy.host();
-        FloatBuffer dxb = dx.host();
+        Dims d = Dims.of(x).check(bn, dy, dx);
+        CpuBackend.checkSize(bn.dGamma(), d.c, "batch norm");
+        CpuBackend.checkSize(bn.dBeta(), d.c, "batch norm");
+        HostMemory xb = x.mem();
+        HostMemory dyb = dy.mem();
+        HostMemory dxb = dx.mem();
         long m = (long) d.n * d.s;
         for (int c = 0; c < d.c; c++) {
-            float mean = bn.savedMean().host().get(c);
-            float invStd = bn.savedInvStd().host().get(c);
+            float mean = bn.savedMean().mem().get(c);
+            float invStd = bn.savedInvStd().mem().get(c);
             double sumDy = 0;
             double sumDyXhat = 0;
             for (int n = 0; n < d.n; n++) {
@@ -96,7 +109,7 @@ final class CpuBatchNorm {
                     sumDyXhat += g * (xb.get(o + i) - mean) * invStd;
                 }
             }
-            float gamma = bn.gamma().host().get(c);
+            float gamma = bn.gamma().mem().get(c);
             float k = gamma * invStd / m;
             float meanDy = (float) sumDy;
             float meanDyX = (float) sumDyXhat;
@@ -107,8 +120,8 @@ final class CpuBatchNorm {
                     dxb.put(o + i, k * (m * dyb.get(o + i) - meanDy - xhat * meanDyX));
                 }
             }
-            FloatBuffer dg = bn.dGamma().host();
-            FloatBuffer db = bn.dBeta().host();
+            HostMemory dg = bn.dGamma().mem();
+            HostMemory db = bn.dBeta().mem();
             dg.put(c, (float) (dg.get(c) + sumDyXhat));
             db.put(c, (float) (db.get(c) + sumDy));
         }

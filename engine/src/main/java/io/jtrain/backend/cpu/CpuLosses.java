@@ -1,7 +1,7 @@
 package io.jtrain.backend.cpu;
 
 import io.jtrain.tensor.Tensor;
-import java.nio.FloatBuffer;
+import io.jtrain.tensor.HostMemory;
 
 /** Loss values and their gradients on host buffers. */
 final class CpuLosses {
@@ -16,9 +16,10 @@ final class CpuLosses {
             throw new IllegalArgumentException("cross-entropy target " + target.shape() + " fits neither [N] "
                 + "class indices nor [N, C] one-hot for logits " + logits.shape());
         }
-        FloatBuffer z = logits.host();
-        FloatBuffer t = target.host();
-        FloatBuffer dz = dLogits.host();
+        CpuBackend.checkSameSize(logits, dLogits, "cross-entropy");
+        HostMemory z = logits.mem();
+        HostMemory t = target.mem();
+        HostMemory dz = dLogits.mem();
         double total = 0;
         float g = gradScale / rows;
         for (int r = 0; r < rows; r++) {
@@ -56,10 +57,11 @@ final class CpuLosses {
 
     /** Mean of max(z,0) - z t + log(1 + exp(-|z|)). */
     static float bceWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
+        CpuBackend.checkSameSize(logits, dLogits, "binary cross-entropy");
         int n = (int) logits.size();
-        FloatBuffer z = logits.host();
-        FloatBuffer t = target.host();
-        FloatBuffer dz = dLogits.host();
+        HostMemory z = logits.mem();
+        HostMemory t = target.mem();
+        HostMemory dz = dLogits.mem();
         double total = 0;
         float g = gradScale / n;
         for (int i = 0; i < n; i++) {
@@ -73,10 +75,11 @@ final class CpuLosses {
 
     /** Mean of (p - t)^2. */
     static float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale) {
+        CpuBackend.checkSameSize(pred, dPred, "mean squared error");
         int n = (int) pred.size();
-        FloatBuffer p = pred.host();
-        FloatBuffer t = target.host();
-        FloatBuffer dp = dPred.host();
+        HostMemory p = pred.mem();
+        HostMemory t = target.mem();
+        HostMemory dp = dPred.mem();
         double total = 0;
         float g = 2f * gradScale / n;
         for (int i = 0; i < n; i++) {

@@ -3,7 +3,7 @@ package io.jtrain.backend.cpu;
 import io.jtrain.backend.Activation;
 import io.jtrain.backend.TensorStats;
 import io.jtrain.util.CounterRng;
-import java.nio.FloatBuffer;
+import io.jtrain.tensor.HostMemory;
 
 /** Element-wise activations, row softmax, dropout and statistics on host buffers. */
 final class CpuMath {
@@ -17,7 +17,7 @@ final class CpuMath {
         return (float) (e / (1.0 + e));
     }
 
-    static void activationForward(Activation act, FloatBuffer x, FloatBuffer y, int n) {
+    static void activationForward(Activation act, HostMemory x, HostMemory y, int n) {
         float a = act.alpha();
         switch (act.kind()) {
             case RELU -> {
@@ -57,7 +57,7 @@ final class CpuMath {
         }
     }
 
-    static void activationBackward(Activation act, FloatBuffer x, FloatBuffer y, FloatBuffer dy, FloatBuffer dx,
+    static void activationBackward(Activation act, HostMemory x, HostMemory y, HostMemory dy, HostMemory dx,
                                    int n) {
         float a = act.alpha();
         for (int i = 0; i < n; i++) {
@@ -80,7 +80,7 @@ final class CpuMath {
         }
     }
 
-    static void softmaxRows(FloatBuffer x, FloatBuffer y, int rows, int cols) {
+    static void softmaxRows(HostMemory x, HostMemory y, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             float max = Float.NEGATIVE_INFINITY;
@@ -100,7 +100,7 @@ final class CpuMath {
         }
     }
 
-    static void softmaxRowsBackward(FloatBuffer y, FloatBuffer dy, FloatBuffer dx, int rows, int cols) {
+    static void softmaxRowsBackward(HostMemory y, HostMemory dy, HostMemory dx, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             double dot = 0;
@@ -113,7 +113,7 @@ final class CpuMath {
         }
     }
 
-    static void dropoutForward(FloatBuffer x, FloatBuffer mask, FloatBuffer y, int n, float p, long seed) {
+    static void dropoutForward(HostMemory x, HostMemory mask, HostMemory y, int n, float p, long seed) {
         float keep = p >= 1f ? 0f : 1f / (1f - p);
         for (int i = 0; i < n; i++) {
             float m = CounterRng.uniform(seed, i) >= p ? keep : 0f;
@@ -122,7 +122,7 @@ final class CpuMath {
         }
     }
 
-    static TensorStats stats(FloatBuffer b, int n) {
+    static TensorStats stats(HostMemory b, int n) {
         double sum = 0;
         double sq = 0;
         float min = Float.POSITIVE_INFINITY;

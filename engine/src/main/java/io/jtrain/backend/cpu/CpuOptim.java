@@ -2,16 +2,20 @@ package io.jtrain.backend.cpu;
 
 import io.jtrain.backend.OptimizerParams;
 import io.jtrain.tensor.Tensor;
-import java.nio.FloatBuffer;
+import io.jtrain.tensor.HostMemory;
 
 /** Optimizer updates, following PyTorch's formulas (torch.optim.SGD, Adam, AdamW, RMSprop). */
 final class CpuOptim {
     private CpuOptim() { }
 
     static void sgd(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
-        FloatBuffer wb = w.host();
-        FloatBuffer gb = g.host();
-        FloatBuffer vb = velocity == null ? null : velocity.host();
+        CpuBackend.checkSameSize(w, g, "sgd");
+        if (p.beta1() != 0f) {
+            CpuBackend.checkSameSize(w, velocity, "sgd");
+        }
+        HostMemory wb = w.mem();
+        HostMemory gb = g.mem();
+        HostMemory vb = velocity == null ? null : velocity.mem();
         int n = (int) w.size();
         for (int i = 0; i < n; i++) {
             float wi = wb.get(i);
@@ -26,10 +30,13 @@ final class CpuOptim {
     }
 
     static void adam(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
-        FloatBuffer wb = w.host();
-        FloatBuffer gb = g.host();
-        FloatBuffer mb = m.host();
-        FloatBuffer vb = v.host();
+        CpuBackend.checkSameSize(w, g, "adam");
+        CpuBackend.checkSameSize(w, m, "adam");
+        CpuBackend.checkSameSize(w, v, "adam");
+        HostMemory wb = w.mem();
+        HostMemory gb = g.mem();
+        HostMemory mb = m.mem();
+        HostMemory vb = v.mem();
         int n = (int) w.size();
         float b1 = p.beta1();
         float b2 = p.beta2();
@@ -52,9 +59,11 @@ final class CpuOptim {
     }
 
     static void rmsprop(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
-        FloatBuffer wb = w.host();
-        FloatBuffer gb = g.host();
-        FloatBuffer sb = sq.host();
+        CpuBackend.checkSameSize(w, g, "rmsprop");
+        CpuBackend.checkSameSize(w, sq, "rmsprop");
+        HostMemory wb = w.mem();
+        HostMemory gb = g.mem();
+        HostMemory sb = sq.mem();
         int n = (int) w.size();
         float rho = p.beta2();
         for (int i = 0; i < n; i++) {

@@ -2,16 +2,16 @@ package io.jtrain.backend.cpu;
 
 import io.jtrain.backend.ConvSpec;
 import io.jtrain.tensor.Tensor;
-import java.nio.FloatBuffer;
+import io.jtrain.tensor.HostMemory;
 
 /** Max and average pooling over each (n, c) plane of NCHW tensors. */
 final class CpuPooling {
     private CpuPooling() { }
 
     static void maxForward(Tensor x, Tensor y, ConvSpec s) {
-        Planes p = Planes.of(x, s);
-        FloatBuffer xb = x.host();
-        FloatBuffer yb = y.host();
+        Planes p = Planes.of(x, s).check(y, x, "max-pool");
+        HostMemory xb = x.mem();
+        HostMemory yb = y.mem();
         for (int pl = 0; pl < p.count; pl++) {
             int xo = pl * p.h * p.w;
             int yo = pl * p.oh * p.ow;
@@ -24,10 +24,11 @@ final class CpuPooling {
     }
 
     static void maxBackward(Tensor x, Tensor dy, Tensor dx, ConvSpec s) {
-        Planes p = Planes.of(x, s);
-        FloatBuffer xb = x.host();
-        FloatBuffer dyb = dy.host();
-        FloatBuffer dxb = dx.host();
+        Planes p = Planes.of(x, s).check(dy, dx, "max-pool backward");
+        CpuBackend.checkSameSize(x, dx, "max-pool backward");
+        HostMemory xb = x.mem();
+        HostMemory dyb = dy.mem();
+        HostMemory dxb = dx.mem();
         int n = (int) dx.size();
         for (int i = 0; i < n; i++) {
             dxb.put(i, 0f);
@@ -45,7 +46,7 @@ final class CpuPooling {
     }
 
     /** Offset (within the plane) of the first maximum of window (oh, ow); NaN wins, padding never does. */
-    private static int argmax(FloatBuffer xb, int xo, Planes p, int oh, int ow) {
+    private static int argmax(HostMemory xb, int xo, Planes p, int oh, int ow) {
         ConvSpec s = p.spec;
         int h0 = oh * s.sh() - s.ph();
         int w0 = ow * s.sw() - s.pw();
@@ -54,7 +55,7 @@ final class CpuPooling {
         for (int ih = Math.max(0, h0); ih < Math.min(p.h, h0 + s.kh()); ih++) {
             for (int iw = Math.max(0, w0); iw < Math.min(p.w, w0 + s.kw()); iw++) {
                 float v = xb.get(xo + ih * p.w + iw);
-                if (best < 0 || v > bv || Float.isNaN(v) && !Float.isNaN(bv)) {
+                if (best < 0 || v > bv || (v != v && bv == bv)) {
                     best = ih * p.w + iw;
                     bv = v;
                 }
@@ -64,9 +65,9 @@ final class CpuPooling {
     }
 
     static void avgForward(Tensor x, Tensor y, ConvSpec s) {
-        Planes p = Planes.of(x, s);
-        FloatBuffer xb = x.host();
-        FloatBuffer yb = y.host();
+        Planes p = Planes.of(x, s).check(y, x, "avg-pool");
+        HostMemory xb = x.mem();
+        HostMemory yb = y.mem();
         float inv = 1f / (s.kh() * s.kw());
         for (int pl = 0; pl < p.count; pl++) {
             int xo = pl * p.h * p.w;
@@ -88,9 +89,9 @@ final class CpuPooling {
     }
 
     static void avgBackward(Tensor dy, Tensor dx, ConvSpec s) {
-        Planes p = Planes.of(dx, s);
-        FloatBuffer dyb = dy.host();
-        FloatBuffer dxb = dx.host();
+        Planes p = Planes.of(dx, s).check(dy, dx, "avg-pool backward");
+        HostMemory dyb = dy.mem();
+        HostMemory dxb = dx.mem();
         int n = (int) dx.size();
         for (int i = 0; i < n; i++) {
             dxb.put(i, 0f);
@@ -118,9 +119,18 @@ final class CpuPooling {
     /** N*C planes of H x W pooled to OH x OW. */
     private record Planes(int count, int h, int w, int oh, int ow, ConvSpec spec) {
         static Planes of(Tensor x, ConvSpec s) {
+            if (x.shape().rank() != 4) {
+                throw new IllegalArgumentException("pooling needs [N, C, H, W], got " + x.shape());
+            }
             int h = x.dim(2);
             int w = x.dim(3);
             return new Planes(x.dim(0) * x.dim(1), h, w, s.outH(h), s.outW(w), s);
+        }
+
+        Planes check(Tensor y, Tensor x, String op) {
+            CpuBackend.checkSize(y, (long) count * oh * ow, op);
+            CpuBackend.checkSize(x, (long) count * h * w, op);
+            return this;
         }
     }
 }

@@ -1,15 +1,15 @@
 package io.jtrain.backend.cpu;
 
-import java.nio.FloatBuffer;
+import io.jtrain.tensor.HostMemory;
 
 /** The pure-Java matrix product, used only when OpenBLAS cannot be loaded (announced at start-up). */
 final class JavaGemm implements Gemm {
 
     @Override
     public void sgemm(Dims d, float alpha, Mat a, Mat b, float beta, Mat c) {
-        FloatBuffer cb = c.t().host();
-        FloatBuffer ab = a.t().host();
-        FloatBuffer bb = b.t().host();
+        HostMemory cb = c.t().mem();
+        HostMemory ab = a.t().mem();
+        HostMemory bb = b.t().mem();
         for (int i = 0; i < d.m(); i++) {
             int cRow = (int) (c.offset() + (long) i * c.ld());
             for (int j = 0; j < d.n(); j++) {
