@@ -42,10 +42,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5", description = "Warm-up steps (not timed).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20", description = "Warm-up steps (not timed; the JIT compiles meanwhile).")
     int warmup;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Timed training steps.")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "30", description = "Timed training steps.")
     int steps;
 
     @Spec

@@ -24,12 +24,14 @@ public final class CpuBackend implements Backend {
     private final MemoryPool pool;
     private final Gemm gemm;
     private final CpuConv conv;
+    private final Parallel par;
     private final String blasNote;
 
-    private CpuBackend(MemoryPool pool, Gemm gemm, String blasNote) {
+    private CpuBackend(MemoryPool pool, Gemm gemm, String blasNote, int threads) {
         this.pool = pool;
         this.gemm = gemm;
-        this.conv = new CpuConv(gemm);
+        this.par = new Parallel(threads);
+        this.conv = new CpuConv(gemm, par);
         this.blasNote = blasNote;
     }
 
@@ -39,12 +41,12 @@ public final class CpuBackend implements Backend {
      */
     public static CpuBackend create(MemoryPool pool, int threads) {
         try {
-            return new CpuBackend(pool, OpenBlasGemm.load(Math.max(1, threads)), null);
+            return new CpuBackend(pool, OpenBlasGemm.load(Math.max(1, threads)), null, threads);
         } catch (LinkageError | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
                 .orElse("");
             return new CpuBackend(pool, new JavaGemm(), "OpenBLAS could not be loaded (" + why
-                + "); matrix products run in pure Java, several times slower");
+                + "); matrix products run in pure Java, several times slower", threads);
         }
     }
 
@@ -55,7 +57,7 @@ public final class CpuBackend implements Backend {
 
     /** A backend that always uses the pure-Java GEMM (for tests and for platforms without OpenBLAS). */
     public static CpuBackend createPureJava(MemoryPool pool) {
-        return new CpuBackend(pool, new JavaGemm(), null);
+        return new CpuBackend(pool, new JavaGemm(), null, 1);
     }
 
     /** Why OpenBLAS is not in use, or null when it is. */
@@ -237,12 +239,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void maxPoolForward(Tensor x, Tensor y, ConvSpec spec) {
-        CpuPooling.maxForward(x, y, spec);
+        CpuPooling.maxForward(x, y, spec, par);
     }
 
     @Override
     public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec spec) {
-        CpuPooling.maxBackward(x, dy, dx, spec);
+        CpuPooling.maxBackward(x, dy, dx, spec, par);
     }
 
     @Override
@@ -257,7 +259,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
-        CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps);
+        CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
     }
 
     @Override
@@ -267,13 +269,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
-        CpuBatchNorm.backward(x, dy, dx, bn);
+        CpuBatchNorm.backward(x, dy, dx, bn, par);
     }
 
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
         checkSameSize(x, y, "activation");
-        CpuMath.activationForward(act, x.mem(), y.mem(), (int) x.size());
+        par.range((int) x.size(), 2, (a, z) -> CpuMath.activationForward(act, x.mem(), y.mem(), a, z));
     }
 
     @Override
@@ -281,7 +283,8 @@ public final class CpuBackend implements Backend {
         checkSameSize(x, dx, "activation backward");
         checkSameSize(x, y, "activation backward");
         checkSameSize(x, dy, "activation backward");
-        CpuMath.activationBackward(act, x.mem(), y.mem(), dy.mem(), dx.mem(), (int) x.size());
+        par.range((int) x.size(), 2, (a, z) -> CpuMath.activationBackward(act, x.mem(), y.mem(), dy.mem(), dx.mem(),
+            a, z));
     }
 
     @Override
@@ -339,6 +342,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         conv.close();
+        par.close();
     }
 
     static void checkDivides(Tensor t, int f, String op) {

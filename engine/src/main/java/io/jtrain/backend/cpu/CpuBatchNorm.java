@@ -31,12 +31,15 @@ final class CpuBatchNorm {
         }
     }
 
-    static void forwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
+    static void forwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps, Parallel par) {
         Dims d = Dims.of(x).check(bn, y);
-        HostMemory xb = x.mem();
-        HostMemory yb = y.mem();
+        par.range(d.c, (long) d.n * d.s * 3, (a, z) -> forwardTraining(x.mem(), y.mem(), bn, momentum, eps, d, a, z));
+    }
+
+    private static void forwardTraining(HostMemory xb, HostMemory yb, BatchNormTensors bn, float momentum, float eps,
+                                        Dims d, int from, int to) {
         long m = (long) d.n * d.s;
-        for (int c = 0; c < d.c; c++) {
+        for (int c = from; c < to; c++) {
             double sum = 0;
             for (int n = 0; n < d.n; n++) {
                 int o = d.at(n, c);
@@ -88,15 +91,17 @@ final class CpuBatchNorm {
     }
 
     /** dx = gamma*invStd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat)); dGamma += sum(dy*xhat); dBeta += sum(dy). */
-    static void backward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
+    static void backward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn, Parallel par) {
         Dims d = Dims.of(x).check(bn, dy, dx);
         CpuBackend.checkSize(bn.dGamma(), d.c, "batch norm");
         CpuBackend.checkSize(bn.dBeta(), d.c, "batch norm");
-        HostMemory xb = x.mem();
-        HostMemory dyb = dy.mem();
-        HostMemory dxb = dx.mem();
+        par.range(d.c, (long) d.n * d.s * 3, (a, z) -> backward(x.mem(), dy.mem(), dx.mem(), bn, d, a, z));
+    }
+
+    private static void backward(HostMemory xb, HostMemory dyb, HostMemory dxb, BatchNormTensors bn, Dims d, int from,
+                                 int to) {
         long m = (long) d.n * d.s;
-        for (int c = 0; c < d.c; c++) {
+        for (int c = from; c < to; c++) {
             float mean = bn.savedMean().mem().get(c);
             float invStd = bn.savedInvStd().mem().get(c);
             double sumDy = 0;

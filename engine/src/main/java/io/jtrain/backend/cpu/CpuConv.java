@@ -15,9 +15,11 @@ final class CpuConv {
     /** Floats of workspace a chunk aims for (16 MiB); tests lower it to exercise several chunks. */
     static long targetWorkspace = 4L << 20;
     private final Gemm gemm;
+    private final Parallel par;
 
-    CpuConv(Gemm gemm) {
+    CpuConv(Gemm gemm, Parallel par) {
         this.gemm = gemm;
+        this.par = par;
     }
 
     static long workspaceElements(Shape x, Shape w, ConvSpec s) {
@@ -35,14 +37,24 @@ final class CpuConv {
         for (int n0 = 0; n0 < g.n; n0 += g.chunk) {
             int sn = Math.min(g.chunk, g.n - n0);
             int ld = sn * g.ohw;
-            for (int j = 0; j < sn; j++) {
-                im2col(x.mem(), (n0 + j) * g.inSample, ws.mem(), j * g.ohw, ld, g);
-            }
+            int first = n0;
+            par.range(sn, (long) g.ckk * g.ohw, (a, z) -> {
+                for (int j = a; j < z; j++) {
+                    im2col(x.mem(), (first + j) * g.inSample, ws.mem(), j * g.ohw, ld, g);
+                }
+            });
             long tmp = (long) g.ckk * ld;
             gemm.sgemm(new Gemm.Dims(g.k, ld, g.ckk, false, false), 1f, new Gemm.Mat(w, 0, g.ckk),
                 new Gemm.Mat(ws, 0, ld), 0f, new Gemm.Mat(ws, tmp, ld));
-            HostMemory wm = ws.mem();
-            for (int j = 0; j < sn; j++) {
+            par.range(sn, (long) g.outSample, (a, z) -> scatter(ym, ws.mem(), b, tmp, first, a, z, ld, g));
+        }
+    }
+
+    /** y[n0+j, k, :] = tmp[k, j*OHW ..] (+ b[k]) for j in [a, z). */
+    private static void scatter(HostMemory ym, HostMemory wm, Tensor b, long tmp, int n0, int a, int z, int ld,
+                                Geometry g) {
+        for (int j = a; j < z; j++) {
+            {
                 for (int k = 0; k < g.k; k++) {
                     int dst = (n0 + j) * g.outSample + k * g.ohw;
                     int src = (int) (tmp + (long) k * ld + (long) j * g.ohw);
@@ -69,9 +81,12 @@ final class CpuConv {
             gather(dy.mem(), ws.mem(), (int) tmp, n0, sn, g);
             gemm.sgemm(new Gemm.Dims(g.ckk, ld, g.k, true, false), 1f, new Gemm.Mat(w, 0, g.ckk),
                 new Gemm.Mat(ws, tmp, ld), 0f, new Gemm.Mat(ws, 0, ld));
-            for (int j = 0; j < sn; j++) {
-                col2im(ws.mem(), j * g.ohw, ld, dx.mem(), (n0 + j) * g.inSample, g);
-            }
+            int first = n0;
+            par.range(sn, (long) g.ckk * g.ohw, (a, z) -> {
+                for (int j = a; j < z; j++) {
+                    col2im(ws.mem(), j * g.ohw, ld, dx.mem(), (first + j) * g.inSample, g);
+                }
+            });
         }
     }
 
@@ -81,9 +96,12 @@ final class CpuConv {
         for (int n0 = 0; n0 < g.n; n0 += g.chunk) {
             int sn = Math.min(g.chunk, g.n - n0);
             int ld = sn * g.ohw;
-            for (int j = 0; j < sn; j++) {
-                im2col(x.mem(), (n0 + j) * g.inSample, ws.mem(), j * g.ohw, ld, g);
-            }
+            int first = n0;
+            par.range(sn, (long) g.ckk * g.ohw, (a, z) -> {
+                for (int j = a; j < z; j++) {
+                    im2col(x.mem(), (first + j) * g.inSample, ws.mem(), j * g.ohw, ld, g);
+                }
+            });
             long tmp = (long) g.ckk * ld;
             gather(dy.mem(), ws.mem(), (int) tmp, n0, sn, g);
             gemm.sgemm(new Gemm.Dims(g.k, g.ckk, ld, false, true), 1f, new Gemm.Mat(ws, tmp, ld),

@@ -17,39 +17,39 @@ final class CpuMath {
         return (float) (e / (1.0 + e));
     }
 
-    static void activationForward(Activation act, HostMemory x, HostMemory y, int n) {
+    static void activationForward(Activation act, HostMemory x, HostMemory y, int from, int n) {
         float a = act.alpha();
         switch (act.kind()) {
             case RELU -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < n; i++) {
                     float v = x.get(i);
                     y.put(i, v > 0 ? v : 0f);
                 }
             }
             case LEAKY_RELU -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < n; i++) {
                     float v = x.get(i);
                     y.put(i, v > 0 ? v : a * v);
                 }
             }
             case ELU -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < n; i++) {
                     float v = x.get(i);
                     y.put(i, v > 0 ? v : (float) (a * Math.expm1(v)));
                 }
             }
             case TANH -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < n; i++) {
                     y.put(i, (float) Math.tanh(x.get(i)));
                 }
             }
             case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < n; i++) {
                     y.put(i, sigmoid(x.get(i)));
                 }
             }
             case LINEAR -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < n; i++) {
                     y.put(i, x.get(i));
                 }
             }
@@ -58,9 +58,15 @@ final class CpuMath {
     }
 
     static void activationBackward(Activation act, HostMemory x, HostMemory y, HostMemory dy, HostMemory dx,
-                                   int n) {
+                                   int from, int n) {
         float a = act.alpha();
-        for (int i = 0; i < n; i++) {
+        if (act.kind() == Activation.Kind.RELU) {
+            for (int i = from; i < n; i++) {
+                dx.put(i, x.get(i) > 0 ? dy.get(i) : 0f);
+            }
+            return;
+        }
+        for (int i = from; i < n; i++) {
             float g = dy.get(i);
             float d = switch (act.kind()) {
                 case RELU -> x.get(i) > 0 ? g : 0f;

@@ -8,11 +8,13 @@ import io.jtrain.tensor.HostMemory;
 final class CpuPooling {
     private CpuPooling() { }
 
-    static void maxForward(Tensor x, Tensor y, ConvSpec s) {
+    static void maxForward(Tensor x, Tensor y, ConvSpec s, Parallel par) {
         Planes p = Planes.of(x, s).check(y, x, "max-pool");
-        HostMemory xb = x.mem();
-        HostMemory yb = y.mem();
-        for (int pl = 0; pl < p.count; pl++) {
+        par.range(p.count, (long) p.h * p.w, (a, z) -> maxForward(x.mem(), y.mem(), p, a, z));
+    }
+
+    private static void maxForward(HostMemory xb, HostMemory yb, Planes p, int a, int z) {
+        for (int pl = a; pl < z; pl++) {
             int xo = pl * p.h * p.w;
             int yo = pl * p.oh * p.ow;
             for (int oh = 0; oh < p.oh; oh++) {
@@ -23,17 +25,15 @@ final class CpuPooling {
         }
     }
 
-    static void maxBackward(Tensor x, Tensor dy, Tensor dx, ConvSpec s) {
+    static void maxBackward(Tensor x, Tensor dy, Tensor dx, ConvSpec s, Parallel par) {
         Planes p = Planes.of(x, s).check(dy, dx, "max-pool backward");
         CpuBackend.checkSameSize(x, dx, "max-pool backward");
-        HostMemory xb = x.mem();
-        HostMemory dyb = dy.mem();
-        HostMemory dxb = dx.mem();
-        int n = (int) dx.size();
-        for (int i = 0; i < n; i++) {
-            dxb.put(i, 0f);
-        }
-        for (int pl = 0; pl < p.count; pl++) {
+        dx.mem().zero(0, (int) dx.size());
+        par.range(p.count, (long) p.h * p.w, (a, z) -> maxBackward(x.mem(), dy.mem(), dx.mem(), p, a, z));
+    }
+
+    private static void maxBackward(HostMemory xb, HostMemory dyb, HostMemory dxb, Planes p, int a, int z) {
+        for (int pl = a; pl < z; pl++) {
             int xo = pl * p.h * p.w;
             int yo = pl * p.oh * p.ow;
             for (int oh = 0; oh < p.oh; oh++) {
