@@ -85,6 +85,18 @@ public final class Charts {
         save(file, List.of(c));
     }
 
+    /** Samples/s (left axis) and peak memory in MiB (right axis) against the batch size (log scale). */
+    public static void probe(Path file, List<Double> batch, List<Double> samplesPerS, List<Double> peakMiB) {
+        XYChart c = new XYChartBuilder().width(800).height(450).title("Batch-size probe").xAxisTitle("batch size")
+            .yAxisTitle("samples/s").build();
+        c.getStyler().setXAxisLogarithmic(true);
+        c.addSeries("samples/s", batch, samplesPerS).setMarker(SeriesMarkers.CIRCLE).setYAxisGroup(0);
+        c.addSeries("peak memory (MiB)", batch, peakMiB).setMarker(SeriesMarkers.DIAMOND).setYAxisGroup(1);
+        c.setYAxisGroupTitle(1, "peak memory (MiB)");
+        c.getStyler().setYAxisGroupPosition(1, org.knowm.xchart.style.Styler.YAxisPosition.Right);
+        save(file, List.of(c));
+    }
+
     private static void save(Path file, List<? extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> charts) {
         try {
             java.awt.image.BufferedImage img;

@@ -60,10 +60,6 @@ public final class TrainCommand implements Callable<Integer> {
             out.print(JobLoader.toYaml(job.job()));
             return ExitCodes.OK;
         }
-        if (job.batchAuto()) {
-            throw new IllegalArgumentException("--batch-size auto needs the batch-size probe, which is not built yet "
-                + "(see docs/probing.md); give a number");
-        }
         RunDirectory run = RunDirectory.open(Path.of(job.output()), common.force, resume);
         Devices.Choice device = Devices.select(job.device(), common.memoryLimit);
         err.println("device: " + device.device() + " (" + device.reason() + ")");
@@ -72,10 +68,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private int train(ResolvedJob job, RunDirectory run, Devices.Choice device, PrintWriter out, PrintWriter err) {
+    private int train(ResolvedJob resolved, RunDirectory run, Devices.Choice device, PrintWriter out, PrintWriter err) {
+        ResolvedJob job = resolved;
         Session.Data data = Session.loadData(job, new io.jtrain.data.DataLocator.Download(common.download,
             common.mirror, err::println));
         ModelSpec spec = Session.spec(job, data.train());
+        if (job.batchAuto()) {
+            job = AutoBatch.choose(job, spec, device.backend(), data.train().size(), err);
+        }
         err.println("data: " + job.data() + " (" + data.train().size() + " training, "
             + (data.validation() == null ? 0 : data.validation().size()) + " validation, "
             + (data.test() == null ? 0 : data.test().size()) + " test samples)");
