@@ -92,6 +92,7 @@ public final class ProbeCommand implements Callable<Integer> {
             String estimate = "";
             if (r.recommendedBatchSize() > 0) {
                 try (Sequential e = Sequential.build(ms)) {
+                    e.bind(be, 0);
                     estimate = String.format(Locale.ROOT, "analytic estimate at batch %d: %s%n",
                         r.recommendedBatchSize(), Sizes.format(MemoryEstimate.of(e, job.optimizer(),
                             r.recommendedBatchSize(), r.recommendedBatchSize()).total()));
@@ -123,14 +124,17 @@ public final class ProbeCommand implements Callable<Integer> {
         return probe.search(Math.min(first, s.cap()), s.cap(), s.margin(), s.target(), capacity);
     }
 
-    /** Start at the largest power of two whose estimate is within half the capacity (at least 1). */
+    /**
+     * Start 16 times below the largest power of two whose estimate is within half the capacity (at least 1),
+     * so that the doubling phase also measures the throughput of smaller sizes.
+     */
     static int startFromEstimate(ModelSpec ms, ResolvedJob job, long capacity, int cap) {
         try (Sequential m = Sequential.build(ms)) {
             int b = 1;
             while (b * 2 <= cap && MemoryEstimate.of(m, job.optimizer(), b * 2, b * 2).total() < capacity / 2) {
                 b *= 2;
             }
-            return b;
+            return Math.max(1, b / 16);
         }
     }
 
