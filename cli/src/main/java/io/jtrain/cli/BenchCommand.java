@@ -48,6 +48,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", defaultValue = "30", description = "Timed training steps.")
     int steps;
 
+    @Option(names = "--no-live-diagnosis", description = "Measure without the doctor's live detectors "
+        + "(which train runs by default).")
+    boolean noDiagnosis;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -73,9 +77,14 @@ public final class BenchCommand implements Callable<Integer> {
             try (Optimizer opt = new Optimizer(job.optimizer(), be);
                  Trainer t = new Trainer(m, opt, job.loss(), job.schedule().create(), tc, 1)) {
                 long t0 = System.nanoTime();
+                io.jtrain.diagnose.TrainingMonitor mon = noDiagnosis ? null
+                    : new io.jtrain.diagnose.TrainingMonitor(m, f -> { }, false);
                 t.fit(data, null, new TrainState(), new TrainingListener() {
                     @Override
                     public void stepEnd(int epoch, int step, int n, double loss, int samples) {
+                        if (mon != null) {
+                            mon.stepEnd(epoch, step, n, loss, samples);
+                        }
                         times[step] = (System.nanoTime() - t0) / 1e9;
                     }
                 });

@@ -48,6 +48,9 @@ public final class ExitCodes {
         if (e instanceof TrainingInterrupted) {
             return INTERRUPTED;
         }
+        if (e instanceof io.jtrain.diagnose.TrainingMonitor.StopOnError) {
+            return DOCTOR_FOUND_ERROR;
+        }
         return INTERNAL;
     }
 
@@ -61,6 +64,7 @@ public final class ExitCodes {
             case OUTPUT -> "output error";
             case DEVICE -> "device unavailable";
             case INTERRUPTED -> "interrupted";
+            case DOCTOR_FOUND_ERROR -> "doctor";
             default -> "internal error";
         };
     }

@@ -16,6 +16,7 @@ import io.jtrain.train.Evaluation;
 import io.jtrain.train.TrainState;
 import io.jtrain.train.Trainer;
 import io.jtrain.train.TrainingListener;
+import io.jtrain.diagnose.TrainingMonitor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
         "  jtrain train examples/lenet5.yaml --epochs 3 --out runs/lenet5",
         "  jtrain train --preset dlfs --data mnist --data-dir ../shared/data --epochs 5",
         "  jtrain train examples/lenet5.yaml --dump-job",
-        "  jtrain train examples/lenet5.yaml --out runs/lenet5 --resume"})
+        "  jtrain train examples/lenet5.yaml --out runs/lenet5 --resume",
+        "  jtrain train job.yaml --strict      stop on an error-level finding of the live doctor"})
 public final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "JOB.yaml", description = "Job file (optional).")
     Path jobFile;
@@ -46,6 +48,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--dump-job", description = "Print the fully resolved job as YAML and exit.")
     boolean dumpJob;
+
+    @Option(names = "--strict", description = "Stop the run (exit 8) on an error-level finding of the live doctor.")
+    boolean strict;
+
+    @Option(names = "--no-live-diagnosis", description = "Do not run the doctor's detectors during training.")
+    boolean noDiagnosis;
+
+    @Option(names = "--target-error", paramLabel = "E", description = "Expected training error (enables the "
+        + "underfitting check).")
+    Double targetError;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -89,12 +101,29 @@ public final class TrainCommand implements Callable<Integer> {
                 Progress progress = new Progress(err, System.console() != null && !common.json,
                     job.training().epochs());
                 Checkpoints ckpt = new Checkpoints(run, job, data, spec, trainer);
-                TrainState done = withSignals(trainer, () -> trainer.fit(data.train(), data.validation(), state,
-                    listeners(progress, ckpt)));
+                TrainingMonitor monitor = noDiagnosis ? null : new TrainingMonitor(model,
+                    f -> err.println("doctor: " + f + " (" + f.evidence() + "); fix: " + f.fix()), strict);
+                if (monitor != null) {
+                    preflight(data, model, job, monitor);
+                }
+                TrainingListener all = monitor == null ? listeners(progress, ckpt) : listeners(progress, ckpt, monitor);
+                TrainState done = withSignals(trainer, () -> trainer.fit(data.train(), data.validation(), state, all));
+                if (monitor != null) {
+                    monitor.finish(targetError);
+                }
                 progress.close();
                 return finish(job, run, data, model, trainer, done, out, err);
             }
         }
+    }
+
+    /** The doctor's data and output checks, reported through the live monitor before training. */
+    private static void preflight(Session.Data data, Sequential model, ResolvedJob job, TrainingMonitor monitor) {
+        java.util.List<io.jtrain.diagnose.Finding> pre = new java.util.ArrayList<>();
+        io.jtrain.diagnose.DataChecks.run(data.train(), data.validation(), !job.regression()
+            && job.loss().classIndexTargets(), (int) model.outputShape().size(), pre);
+        io.jtrain.diagnose.ModelChecks.finalActivation(model, job.loss(), data.train(), pre);
+        pre.stream().filter(f -> f.severity() != io.jtrain.diagnose.Finding.Severity.INFO).forEach(monitor::add);
     }
 
     private TrainState resumeState(RunDirectory run, Sequential model, Optimizer opt, Trainer trainer) {

@@ -50,6 +50,10 @@ public record ScheduleConfig(Kind kind, double initialLr, double finalLr, double
         return new ScheduleConfig(Kind.CONSTANT, lr, 0, 0.1, 1, 0, 10, 1e-4, epochs);
     }
 
+    public ScheduleConfig withEpochs(int e) {
+        return new ScheduleConfig(kind, initialLr, finalLr, gamma, stepEpochs, warmupEpochs, patience, minDelta, e);
+    }
+
     public ScheduleConfig withKind(Kind k) {
         return new ScheduleConfig(k, initialLr, finalLr, gamma, stepEpochs, warmupEpochs, patience, minDelta, epochs);
     }

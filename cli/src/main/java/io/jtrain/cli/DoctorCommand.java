@@ -1,0 +1,126 @@
+package io.jtrain.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jtrain.cli.job.JobLoader;
+import io.jtrain.cli.job.JobResolver;
+import io.jtrain.cli.job.ResolvedJob;
+import io.jtrain.data.DataException;
+import io.jtrain.diagnose.Doctor;
+import io.jtrain.diagnose.Finding;
+import io.jtrain.nn.ModelSpec;
+import io.jtrain.train.TrainConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jtrain doctor JOB}: find out why a network is stuck, with evidence and a fix. */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+    description = "Check a job's data and model, run a short diagnostic training, and report problems with fixes.",
+    footer = {"", "Examples:", "  jtrain doctor examples/lenet5.yaml", "  jtrain doctor job.yaml --epochs 5 --json",
+        "  jtrain doctor job.yaml --target-error 0.02", "",
+        "Exit codes: 0 no error-level finding, 8 at least one, others as for train."})
+public final class DoctorCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "JOB.yaml", description = "Job file (optional).")
+    Path jobFile;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--target-error", paramLabel = "E",
+        description = "Training error you expect to reach (e.g. human-level); enables the underfitting check.")
+    Double targetError;
+
+    @Option(names = "--chart", paramLabel = "FILE.png", description = "Learning-rate range test chart "
+        + "(default: lr-range.png).")
+    Path chart;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        JobLoader.Loaded loaded = jobFile == null ? JobLoader.parse("", "(defaults)") : JobLoader.load(jobFile);
+        ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
+        if (common.epochs == null) {
+            job = withEpochs(job, Math.min(3, job.training().epochs()));
+        }
+        Devices.Choice dev = Devices.select(job.device(), common.memoryLimit);
+        err.println("device: " + dev.device() + " (" + dev.reason() + ")");
+        Doctor.Report report;
+        try (var be = dev.backend()) {
+            Session.Data data;
+            try {
+                data = Session.loadData(job);
+            } catch (DataException e) {
+                if (!e.getMessage().contains("outside the class range")) {
+                    throw e;
+                }
+                Finding f = new Finding("label_out_of_range", Finding.Severity.ERROR, "labels are outside the class "
+                    + "range", e.getMessage(), "corrupt labels or a wrong number of classes", "fix the label file");
+                return print(out, err, new Doctor.Report(List.of(f), List.of(), List.of(), Double.NaN));
+            }
+            ModelSpec ms = Session.spec(job, data.train());
+            err.println("doctor: pre-flight checks, then " + job.training().epochs() + " diagnostic epochs on "
+                + data.train().size() + " samples, then the tools");
+            report = Doctor.examine(new Doctor.Job(ms, job.loss(), job.optimizer(), job.schedule().create(), job.lr(),
+                job.training(), data.train(), data.validation(), !job.regression(), targetError), be,
+                f -> err.println("  found: " + f));
+        }
+        if (!report.lrRates().isEmpty()) {
+            Charts.xy(chart != null ? chart : Path.of("lr-range.png"), "Learning-rate range test", "learning rate",
+                "smoothed loss", report.lrRates(), report.lrLosses(), true);
+        }
+        return print(out, err, report);
+    }
+
+    private int print(PrintWriter out, PrintWriter err, Doctor.Report r) {
+        if (common.json) {
+            ObjectNode o = RunDirectory.JSON.createObjectNode();
+            ArrayNode fs = o.putArray("findings");
+            for (Finding f : r.findings()) {
+                ObjectNode n = fs.addObject();
+                n.put("id", f.id());
+                n.put("severity", f.severity().id());
+                n.put("summary", f.summary());
+                n.put("evidence", f.evidence());
+                n.put("cause", f.cause());
+                n.put("fix", f.fix());
+            }
+            if (Double.isNaN(r.suggestedLr())) {
+                o.putNull("suggested_lr");
+            } else {
+                o.put("suggested_lr", r.suggestedLr());
+            }
+            o.put("errors", r.findings().stream().filter(f -> f.severity() == Finding.Severity.ERROR).count());
+            out.println(o.toPrettyString());
+        } else if (r.findings().isEmpty()) {
+            out.println("no problems found");
+        } else {
+            for (Finding f : r.findings()) {
+                out.println(String.format(Locale.ROOT, "%s %s: %s%n  evidence: %s%n  cause:    %s%n  fix:      %s",
+                    f.severity().id().toUpperCase(Locale.ROOT), f.id(), f.summary(), f.evidence(), f.cause(), f.fix()));
+            }
+        }
+        out.flush();
+        return r.hasError() ? ExitCodes.DOCTOR_FOUND_ERROR : ExitCodes.OK;
+    }
+
+    static ResolvedJob withEpochs(ResolvedJob j, int epochs) {
+        TrainConfig t = j.training();
+        TrainConfig nt = new TrainConfig(epochs, t.batchSize(), t.dropLast(), t.seed(), t.accumulation(),
+            t.earlyStopping(), t.checkpointEverySteps(), t.augmentation(), t.evalBatchSize());
+        return new ResolvedJob(j.job(), j.source(), j.data(), j.dataDir(), j.validation(), j.normalization(),
+            j.labelColumn(), j.regression(), j.limit(), j.preset(), j.input(), j.layers(), j.loss(), j.optimizer(),
+            j.lr(), j.schedule().withEpochs(epochs), nt, j.batchAuto(), j.device(), j.output());
+    }
+}

@@ -1,0 +1,233 @@
+package io.jtrain.diagnose;
+
+import static io.jtrain.diagnose.Finding.Severity.ERROR;
+import static io.jtrain.diagnose.Finding.Severity.INFO;
+import static io.jtrain.diagnose.Finding.Severity.WARNING;
+
+import io.jtrain.backend.Backend;
+import io.jtrain.data.Dataset;
+import io.jtrain.loss.Loss;
+import io.jtrain.metrics.ConfusionMatrix;
+import io.jtrain.nn.Layer;
+import io.jtrain.nn.ModelSpec;
+import io.jtrain.nn.Parameter;
+import io.jtrain.nn.Sequential;
+import io.jtrain.optim.Optimizer;
+import io.jtrain.optim.OptimizerConfig;
+import io.jtrain.schedule.LrSchedule;
+import io.jtrain.train.DivergedException;
+import io.jtrain.train.Evaluation;
+import io.jtrain.train.TrainConfig;
+import io.jtrain.train.TrainState;
+import io.jtrain.train.Trainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * {@code jtrain doctor}: pre-flight data and model checks, a short diagnostic training run with the live
+ * detectors, then the tools (whole-model gradient check, overfit one tiny batch, learning-rate range test).
+ */
+public final class Doctor {
+
+    /** What the doctor examines: the job's pieces, with data normalised as the model will see it. */
+    public record Job(ModelSpec spec, Loss loss, OptimizerConfig optimizer, LrSchedule schedule, double lr,
+                      TrainConfig training, Dataset train, Dataset validation, boolean classification,
+                      Double targetError) { }
+
+    /** Findings plus the range test's curve and suggestion. */
+    public record Report(List<Finding> findings, List<Double> lrRates, List<Double> lrLosses, double suggestedLr) {
+        public boolean hasError() {
+            return findings.stream().anyMatch(f -> f.severity() == ERROR);
+        }
+    }
+
+    private Doctor() { }
+
+    public static Report examine(Job job, Backend be, Consumer<Finding> live) {
+        List<Finding> out = new ArrayList<>();
+        Consumer<Finding> add = f -> {
+            out.add(f);
+            live.accept(f);
+        };
+        int outputs;
+        try (Sequential probe = Sequential.build(job.spec())) {
+            outputs = (int) probe.outputShape().size();
+        }
+        List<Finding> pre = new ArrayList<>();
+        DataChecks.run(job.train(), job.validation(), job.classification() && job.loss().classIndexTargets(), outputs,
+            pre);
+        try (Sequential m = Sequential.build(job.spec())) {
+            m.bind(be, job.training().seed());
+            ModelChecks.finalActivation(m, job.loss(), job.train(), pre);
+            if (pre.stream().noneMatch(f -> f.id().equals("nan_in_data"))) {
+                ModelChecks.initialization(m, job.train(), pre);
+            }
+            ModelChecks.depth(m, job.train().size(), pre);
+            pre.forEach(add);
+            boolean blocked = pre.stream().anyMatch(f -> f.id().equals("nan_in_data") || f.id().equals(
+                "label_out_of_range"));
+            if (blocked) {
+                return new Report(out, List.of(), List.of(), Double.NaN);
+            }
+            diagnosticRun(job, m, be, add);
+        }
+        tools(job, be, add);
+        Object[] lr = Tools.lrRangeTest(job.spec(), job.loss(), job.optimizer(), job.train(), be, job.training().seed(),
+            Math.min(32, job.training().batchSize()));
+        @SuppressWarnings("unchecked")
+        List<Double> rates = (List<Double>) lr[0];
+        @SuppressWarnings("unchecked")
+        List<Double> losses = (List<Double>) lr[1];
+        double suggested = (Double) lr[2];
+        if (!Double.isNaN(suggested)) {
+            add.accept(new Finding("learning_rate_suggestion", INFO, String.format(Locale.ROOT,
+                "the learning-rate range test suggests %.2g (the job uses %.2g)", suggested, job.lr()),
+                String.format(Locale.ROOT, "smoothed loss lowest at %.2g over %d rates from 1e-6; a tenth of that",
+                    10 * suggested, rates.size()), "the range test trains briefly with rates rising from 1e-6 to 1",
+                "try optimizer.lr near the suggestion if training is slow or unstable"));
+        }
+        return new Report(prioritize(out), rates, losses, suggested);
+    }
+
+    /** Root causes, most fundamental first; a finding is downgraded when one earlier in this list is present. */
+    static final List<String> ROOT_CAUSES = List.of("nan_in_data", "label_out_of_range", "class_imbalance",
+        "final_activation_mismatch", "unnormalized_inputs", "bad_initialization", "learning_rate_too_high",
+        "dead_relu", "vanishing_gradients", "overfitting", "underfitting", "split_mismatch");
+    /** Symptoms that the root causes explain. */
+    static final List<String> SYMPTOMS = List.of("loss_not_decreasing", "accuracy_flat", "output_collapse",
+        "cannot_overfit_small_batch", "update_ratio", "exploding_gradients", "saturated_activations",
+        "gradient_check_failed");
+
+    /**
+     * Reports root causes before their symptoms: when a warning- or error-level root cause is present,
+     * symptom findings and root causes later in {@link #ROOT_CAUSES} that it explains are downgraded to
+     * info and say so. Facts such as nan_in_training keep their severity.
+     */
+    static List<Finding> prioritize(List<Finding> in) {
+        String root = null;
+        for (String r : ROOT_CAUSES) {
+            if (in.stream().anyMatch(f -> f.id().equals(r) && f.severity() != Finding.Severity.INFO)) {
+                root = r;
+                break;
+            }
+        }
+        if (root == null) {
+            return in;
+        }
+        int rank = ROOT_CAUSES.indexOf(root);
+        List<Finding> out = new ArrayList<>();
+        for (Finding f : in) {
+            boolean explained = SYMPTOMS.contains(f.id()) || ROOT_CAUSES.indexOf(f.id()) > rank && explains(root, f.id());
+            out.add(explained && f.severity() != INFO ? new Finding(f.id(), INFO, f.summary()
+                + " (probably a consequence of " + root + ")", f.evidence(), f.cause(), f.fix()) : f);
+        }
+        out.sort(java.util.Comparator.comparingInt(f -> -f.severity().ordinal()));
+        return out;
+    }
+
+    /** Which later root causes an earlier one explains. */
+    private static boolean explains(String root, String later) {
+        return switch (root) {
+            case "bad_initialization", "learning_rate_too_high", "nan_in_data", "label_out_of_range" ->
+                List.of("dead_relu", "vanishing_gradients", "underfitting").contains(later);
+            case "dead_relu" -> List.of("vanishing_gradients", "underfitting").contains(later);
+            case "vanishing_gradients", "class_imbalance", "final_activation_mismatch", "unnormalized_inputs" ->
+                later.equals("underfitting");
+            default -> false;
+        };
+    }
+
+    private static void diagnosticRun(Job job, Sequential m, Backend be, Consumer<Finding> add) {
+        TrainingMonitor mon = new TrainingMonitor(m, f -> { }, false);
+        try (Optimizer o = new Optimizer(job.optimizer(), be);
+             Trainer t = new Trainer(m, o, job.loss(), job.schedule(), job.training(), job.train().targetSize())) {
+            try {
+                t.fit(job.train(), job.validation(), new TrainState(), mon);
+            } catch (DivergedException e) {
+                mon.add(divergence(m, be, e));
+                mon.add(new Finding("learning_rate_too_high", WARNING, "the learning rate is too high: training "
+                    + "diverged", String.format(Locale.ROOT, "learning rate %.3g; %s", job.lr(), e.getMessage()),
+                    "steps overshoot until the weights overflow", "lower the learning rate 10x or more (see the range "
+                    + "test), or clip gradients (optimizer.clip_norm: 1.0)"));
+            }
+            mon.finish(job.targetError());
+            if (job.classification() && job.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
+                Dataset d = job.validation() != null ? job.validation() : job.train();
+                Evaluation ev = t.evaluate(d);
+                collapse(ev.confusion(), mon);
+            }
+        }
+        mon.findings().forEach(add);
+    }
+
+    /** nan_in_training naming the first layer whose parameters are non-finite. */
+    private static Finding divergence(Sequential m, Backend be, DivergedException e) {
+        String where = "the loss (no parameter is non-finite yet)";
+        for (Layer l : m.layers()) {
+            for (Parameter p : l.parameters()) {
+                if (be.stats(p.value()).nonFinite() > 0) {
+                    where = "first non-finite parameters in layer " + l.index() + " (" + l.type() + "), " + p.name();
+                    break;
+                }
+            }
+            if (!where.startsWith("the loss")) {
+                break;
+            }
+        }
+        return new Finding("nan_in_training", ERROR, "training produced NaN or infinite values", where + "; "
+            + e.getMessage().split(";")[0], "overflow: usually a learning rate far too high, sometimes non-finite "
+            + "inputs", "lower the learning rate, clip gradients, check the data (jtrain doctor checks it)");
+    }
+
+    private static void collapse(ConfusionMatrix cm, TrainingMonitor mon) {
+        if (cm == null || cm.total() == 0) {
+            return;
+        }
+        long total = cm.total();
+        long maxPred = 0;
+        int predClass = 0;
+        long maxLabel = 0;
+        for (int c = 0; c < cm.classes(); c++) {
+            long pred = 0;
+            for (int t = 0; t < cm.classes(); t++) {
+                pred += cm.count(t, c);
+            }
+            if (pred > maxPred) {
+                maxPred = pred;
+                predClass = c;
+            }
+            maxLabel = Math.max(maxLabel, cm.support(c));
+        }
+        double fp = (double) maxPred / total;
+        double fl = (double) maxLabel / total;
+        if (fp > Thresholds.COLLAPSE_PREDICTED && fl < Thresholds.COLLAPSE_LABELS) {
+            mon.add(new Finding("output_collapse", ERROR, "the network predicts the same class for almost everything",
+                String.format(Locale.ROOT, "class %d gets %.0f %% of predictions; the most frequent label is only "
+                    + "%.0f %% of the data", predClass, 100 * fp, 100 * fl), "dead units, a learning rate far too "
+                    + "high or low, or an all-zero initialisation", "check the other findings; lower the learning rate, "
+                    + "use a random initializer"));
+        }
+    }
+
+    private static void tools(Job job, Backend be, Consumer<Finding> add) {
+        Object[] gc = Tools.gradientCheck(job.spec(), job.loss(), job.train(), be, job.training().seed());
+        double pass = (Double) gc[0];
+        if (pass < Thresholds.GRADCHECK_PASS_FRACTION) {
+            add.accept(new Finding("gradient_check_failed", ERROR, "the backward pass disagrees with central "
+                + "differences", String.format(Locale.ROOT, "%.0f %% of checked entries agree; worst: %s", 100 * pass,
+                gc[1]), "a bug in a layer's backward pass, or a non-differentiable point hit exactly",
+                "report it with the job file; meanwhile try another layer type"));
+        }
+        double[] tiny = Tools.overfitTinyBatch(job.spec(), job.loss(), job.optimizer(), job.lr(), job.train(), be,
+            job.training().seed());
+        if (!(tiny[1] <= Thresholds.TINY_LOSS_FRACTION * tiny[0] || tiny[1] < 0.05)) {
+            add.accept(new Finding("cannot_overfit_small_batch", WARNING, "the model cannot fit " + Thresholds.TINY_BATCH
+                + " samples", String.format(Locale.ROOT, "loss %.4f -> %.4f after %d steps on %d samples", tiny[0],
+                tiny[1], Thresholds.TINY_STEPS, Thresholds.TINY_BATCH), "a healthy model memorises a tiny batch; "
+                + "failing means a learning-rate, initialisation, capacity or wiring problem",
+                "fix the other findings first; check the learning rate and that the labels match the inputs"));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.jtrain.diagnose;
+
+/**
+ * Every threshold of the doctor, defined once. docs/diagnosis.md lists each with its reason and source.
+ */
+public final class Thresholds {
+    private Thresholds() { }
+
+    /** Inputs: |mean| above this is "not centred". */
+    public static final double INPUT_MEAN_MAX = 3.0;
+    /** Inputs: overall standard deviation outside [min, max] is "not scaled". */
+    public static final double INPUT_STD_MIN = 0.05;
+    public static final double INPUT_STD_MAX = 20.0;
+    /** Inputs: the largest over the smallest per-feature deviation (non-constant features). */
+    public static final double FEATURE_SCALE_RATIO = 100.0;
+    /** A feature whose deviation is below this is constant. */
+    public static final double CONSTANT_STD = 1e-8;
+    /** Class imbalance: most frequent over least frequent class count (SageMaker: 10). */
+    public static final double IMBALANCE_RATIO = 10.0;
+    /** Split mismatch: standardised mean difference of a feature between training and validation. */
+    public static final double SPLIT_SMD = 0.5;
+    /** ... on more than this fraction of features. */
+    public static final double SPLIT_FEATURE_FRACTION = 0.1;
+    /** Initialisation: per-layer output deviation over the input deviation outside [1/x, x]. */
+    public static final double INIT_STD_RATIO = 100.0;
+    /** Depth: more weighted layers than this is "much deeper than needed to start with". */
+    public static final int MAX_START_DEPTH = 8;
+    /** Loss not decreasing: relative drop of the training loss from the first to the last epoch. */
+    public static final double LOSS_MIN_RELATIVE_DROP = 0.01;
+    /** Accuracy flat: accuracy gain below this while the loss fell by at least {@link #LOSS_FELL}. */
+    public static final double ACCURACY_MIN_GAIN = 0.01;
+    public static final double LOSS_FELL = 0.1;
+    /** Output collapse: the most predicted class takes more than this fraction of predictions ... */
+    public static final double COLLAPSE_PREDICTED = 0.9;
+    /** ... while the most frequent label has less than this fraction. */
+    public static final double COLLAPSE_LABELS = 0.6;
+    /** Vanishing gradients (AUTOTRAINER): first/last layer gradient-norm ratio and first-layer norm. */
+    public static final double VANISH_RATIO = 1e-3;
+    public static final double VANISH_FIRST_NORM = 1e-4;
+    /** Exploding gradients: global gradient norm above this, or first/last ratio above {@link #EXPLODE_RATIO}. */
+    public static final double EXPLODE_NORM = 1e3;
+    public static final double EXPLODE_RATIO = 1e3;
+    /** Dead ReLU: fraction of a layer's units never active over an epoch's sampled batches. */
+    public static final double DEAD_UNITS = 0.5;
+    /** Saturation: tanh |y| above this, sigmoid y outside [1 - x, x] ... */
+    public static final double SATURATED_OUTPUT = 0.99;
+    /** A unit is saturated when its output is beyond that in more than this fraction of samples (SageMaker: 99 %) ... */
+    public static final double SATURATED_SAMPLES = 0.99;
+    /** ... and a layer is flagged when more than this fraction of its units are (SageMaker: 50 %). */
+    public static final double SATURATED_FRACTION = 0.5;
+    /** Update-to-weight ratio per step: healthy around 1e-3; outside [low, high] is flagged. */
+    public static final double UPDATE_RATIO_LOW = 1e-7;
+    public static final double UPDATE_RATIO_HIGH = 0.1;
+    /** Overfitting: validation loss above training loss by this fraction (SageMaker 0.1; we want a clear gap) ... */
+    public static final double OVERFIT_GAP = 0.5;
+    /** ... and a training-validation accuracy gap above this. */
+    public static final double OVERFIT_ACCURACY_GAP = 0.15;
+    /** Underfitting: training error above target error times this, plus {@link #UNDERFIT_SLACK}. */
+    public static final double UNDERFIT_FACTOR = 2.0;
+    public static final double UNDERFIT_SLACK = 0.05;
+    /** Live detectors sample every this many steps. */
+    public static final int SAMPLE_EVERY = 10;
+    /** Whole-model gradient check: relative error tolerated, and the fraction of checked entries that must pass. */
+    public static final double GRADCHECK_RELATIVE = 0.05;
+    public static final double GRADCHECK_PASS_FRACTION = 0.8;
+    /** Overfit-a-tiny-batch: samples, steps, and the loss fraction of the initial loss to reach. */
+    public static final int TINY_BATCH = 8;
+    public static final int TINY_STEPS = 150;
+    public static final double TINY_LOSS_FRACTION = 0.25;
+}
