@@ -39,14 +39,23 @@ public final class SummaryCommand implements Callable<Integer> {
         ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
         Shape in = inputShape(job);
         Summary s;
-        try (Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
+        io.jtrain.probe.MemoryEstimate est;
+        int batch = job.batchAuto() ? 32 : job.training().batchSize();
+        try (var be = io.jtrain.backend.cpu.CpuBackend.createPureJava(new io.jtrain.tensor.CpuMemoryPool(1L << 40));
+             Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
             s = m.summary();
+            m.bind(be, 0);
+            est = io.jtrain.probe.MemoryEstimate.of(m, job.optimizer(), batch, job.training().evalBatchSize());
         }
         if (common.json) {
-            out.println(json(s, in).toPrettyString());
+            ObjectNode o = json(s, in);
+            o.set("memory_estimate", ProbeCommand.estimateJson(est));
+            out.println(o.toPrettyString());
         } else {
             out.println("model for " + job.data() + " (input " + in + ")");
             out.print(s.render());
+            out.println();
+            out.print(ProbeCommand.estimateTable(est));
         }
         return ExitCodes.OK;
     }

@@ -58,6 +58,8 @@ public final class Thresholds {
     /** Underfitting: training error above target error times this, plus {@link #UNDERFIT_SLACK}. */
     public static final double UNDERFIT_FACTOR = 2.0;
     public static final double UNDERFIT_SLACK = 0.05;
+    /** Oscillating loss: the last epoch's loss above the best by this fraction (after two changes of direction). */
+    public static final double OSCILLATION_ABOVE_MIN = 0.1;
     /** Live detectors sample every this many steps. */
     public static final int SAMPLE_EVERY = 10;
     /** Whole-model gradient check: relative error tolerated, and the fraction of checked entries that must pass. */

@@ -280,6 +280,7 @@ public final class TrainingMonitor implements TrainingListener {
         EpochMetrics last = history.get(history.size() - 1);
         gradientFlow();
         updates();
+        oscillation();
         double drop = (first.loss() - last.loss()) / Math.max(1e-12, Math.abs(first.loss()));
         if (history.size() >= 2 && drop < Thresholds.LOSS_MIN_RELATIVE_DROP) {
             add(new Finding("loss_not_decreasing", WARNING, "the training loss is not decreasing", String.format(
@@ -303,6 +304,30 @@ public final class TrainingMonitor implements TrainingListener {
                         targetError), "the model is too small (or too constrained) for the data, or training too short",
                     "make the model bigger (more units or layers), train longer, reduce regularisation"));
             }
+        }
+    }
+
+    /** The training loss changes direction at least twice across epochs and ends well above its minimum. */
+    private void oscillation() {
+        if (history.size() < 4) {
+            return;
+        }
+        int turns = 0;
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < history.size(); i++) {
+            min = Math.min(min, history.get(i).loss());
+            if (i >= 2) {
+                double d1 = history.get(i - 1).loss() - history.get(i - 2).loss();
+                double d2 = history.get(i).loss() - history.get(i - 1).loss();
+                turns += d1 * d2 < 0 ? 1 : 0;
+            }
+        }
+        double last = history.get(history.size() - 1).loss();
+        if (turns >= 2 && last > (1 + Thresholds.OSCILLATION_ABOVE_MIN) * min) {
+            add(new Finding("learning_rate_too_high", WARNING, "the training loss oscillates", String.format(
+                Locale.ROOT, "the epoch loss changed direction %d times; last %.4f, best %.4f", turns, last, min),
+                "steps overshoot the minimum", "lower the learning rate (see the range test) or use a decaying "
+                + "schedule"));
         }
     }
 
