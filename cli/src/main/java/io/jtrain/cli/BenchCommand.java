@@ -1,8 +1,6 @@
 package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.JobLoader;
-import io.jtrain.cli.job.JobResolver;
 import io.jtrain.cli.job.ResolvedJob;
 import io.jtrain.data.Dataset;
 import io.jtrain.nn.ModelSpec;
@@ -62,11 +60,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (warmup < 1 || steps < 1) {
             throw new IllegalArgumentException("--warmup and --steps must be at least 1");
         }
-        JobLoader.Loaded loaded = jobFile == null ? JobLoader.parse("", "(defaults)") : JobLoader.load(jobFile);
-        ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
+        ResolvedJob job = common.resolve(jobFile);
         Shape in = SummaryCommand.inputShape(job);
-        Devices.Choice dev = Devices.select(job.device(), common.memoryLimit);
-        err.println("device: " + dev.device() + " (" + dev.reason() + ")");
+        Devices.Choice dev = Devices.announce(job.device(), common.memoryLimit, err);
         int b = job.training().batchSize();
         ObjectNode r;
         try (var be = dev.backend(); Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {

@@ -52,6 +52,13 @@ public final class CommonOptions {
     @Option(names = "--verbose", description = "Show stack traces and more detail.")
     boolean verbose;
 
+    /** Reads the job file (or the defaults without one) and applies these flags. */
+    io.jtrain.cli.job.ResolvedJob resolve(java.nio.file.Path jobFile) {
+        io.jtrain.cli.job.JobLoader.Loaded loaded = jobFile == null
+            ? io.jtrain.cli.job.JobLoader.parse("", "(defaults)") : io.jtrain.cli.job.JobLoader.load(jobFile);
+        return io.jtrain.cli.job.JobResolver.resolve(loaded, overrides());
+    }
+
     Overrides overrides() {
         if (device != null && !device.matches("auto|cpu|cuda(:\\d+)?")) {
             throw new IllegalArgumentException("--device '" + device + "' is not allowed; use auto, cpu, cuda or cuda:N");

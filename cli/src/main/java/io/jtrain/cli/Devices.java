@@ -37,6 +37,13 @@ public final class Devices {
         return new Choice(be, "cpu", reason);
     }
 
+    /** {@link #select}, then prints the one-line device decision to standard error. */
+    public static Choice announce(String device, String memoryLimit, java.io.PrintWriter err) {
+        Choice c = select(device, memoryLimit);
+        err.println("device: " + c.device() + " (" + c.reason() + ")");
+        return c;
+    }
+
     static long parseLimit(String s) {
         try {
             return Sizes.parse(s);

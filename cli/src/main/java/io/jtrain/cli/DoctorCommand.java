@@ -2,8 +2,6 @@ package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.JobLoader;
-import io.jtrain.cli.job.JobResolver;
 import io.jtrain.cli.job.ResolvedJob;
 import io.jtrain.data.DataException;
 import io.jtrain.diagnose.Doctor;
@@ -49,13 +47,11 @@ public final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        JobLoader.Loaded loaded = jobFile == null ? JobLoader.parse("", "(defaults)") : JobLoader.load(jobFile);
-        ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
+        ResolvedJob job = common.resolve(jobFile);
         if (common.epochs == null) {
             job = withEpochs(job, Math.min(3, job.training().epochs()));
         }
-        Devices.Choice dev = Devices.select(job.device(), common.memoryLimit);
-        err.println("device: " + dev.device() + " (" + dev.reason() + ")");
+        Devices.Choice dev = Devices.announce(job.device(), common.memoryLimit, err);
         Doctor.Report report;
         try (var be = dev.backend()) {
             Session.Data data;

@@ -154,7 +154,7 @@ public final class PredictCommand implements Callable<Integer> {
     private void print(PrintWriter out, float[][] outputs, boolean softmaxed, String[] names, Loss loss) {
         ArrayNode arr = RunDirectory.JSON.createArrayNode();
         for (int i = 0; i < outputs.length; i++) {
-            float[] p = loss == Loss.SOFTMAX_CROSS_ENTROPY && !softmaxed ? softmax(outputs[i]) : outputs[i];
+            float[] p = loss == Loss.SOFTMAX_CROSS_ENTROPY && !softmaxed ? io.jtrain.api.Predictor.softmax(outputs[i]) : outputs[i];
             int best = Evaluator.argmax(p, 0, p.length);
             ObjectNode o = arr.addObject();
             o.put("index", i);
@@ -190,22 +190,4 @@ public final class PredictCommand implements Callable<Integer> {
         }
         return sb.append(']').toString();
     }
-
-    static float[] softmax(float[] z) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        float[] p = new float[z.length];
-        for (int i = 0; i < z.length; i++) {
-            p[i] = (float) Math.exp(z[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < z.length; i++) {
-            p[i] /= (float) sum;
-        }
-        return p;
-    }
-
 }

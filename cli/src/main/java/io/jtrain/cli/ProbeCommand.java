@@ -2,8 +2,6 @@ package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.JobLoader;
-import io.jtrain.cli.job.JobResolver;
 import io.jtrain.cli.job.ResolvedJob;
 import io.jtrain.nn.ModelSpec;
 import io.jtrain.nn.Sequential;
@@ -68,12 +66,10 @@ public final class ProbeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        JobLoader.Loaded loaded = jobFile == null ? JobLoader.parse("", "(defaults)") : JobLoader.load(jobFile);
-        ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
+        ResolvedJob job = common.resolve(jobFile);
         Shape in = SummaryCommand.inputShape(job);
         ModelSpec ms = new ModelSpec(in, job.layers());
-        Devices.Choice dev = Devices.select(job.device(), common.memoryLimit);
-        err.println("device: " + dev.device() + " (" + dev.reason() + ")");
+        Devices.Choice dev = Devices.announce(job.device(), common.memoryLimit, err);
         try (var be = dev.backend(); Sequential m = Sequential.build(ms)) {
             m.bind(be, job.training().seed());
             int b = job.batchAuto() ? 32 : job.training().batchSize();

@@ -2,8 +2,6 @@ package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.JobLoader;
-import io.jtrain.cli.job.JobResolver;
 import io.jtrain.cli.job.ResolvedJob;
 import io.jtrain.nn.ModelSpec;
 import io.jtrain.nn.Sequential;
@@ -35,8 +33,7 @@ public final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        JobLoader.Loaded loaded = jobFile == null ? JobLoader.parse("", "(defaults)") : JobLoader.load(jobFile);
-        ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
+        ResolvedJob job = common.resolve(jobFile);
         Shape in = inputShape(job);
         Summary s;
         io.jtrain.probe.MemoryEstimate est;

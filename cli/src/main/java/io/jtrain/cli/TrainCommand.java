@@ -3,7 +3,6 @@ package io.jtrain.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jtrain.cli.job.JobLoader;
-import io.jtrain.cli.job.JobResolver;
 import io.jtrain.cli.job.ResolvedJob;
 import io.jtrain.model.ModelFiles;
 import io.jtrain.model.ModelJson;
@@ -66,15 +65,13 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        JobLoader.Loaded loaded = jobFile == null ? JobLoader.parse("", "(defaults)") : JobLoader.load(jobFile);
-        ResolvedJob job = JobResolver.resolve(loaded, common.overrides());
+        ResolvedJob job = common.resolve(jobFile);
         if (dumpJob) {
             out.print(JobLoader.toYaml(job.job()));
             return ExitCodes.OK;
         }
         RunDirectory run = RunDirectory.open(Path.of(job.output()), common.force, resume);
-        Devices.Choice device = Devices.select(job.device(), common.memoryLimit);
-        err.println("device: " + device.device() + " (" + device.reason() + ")");
+        Devices.Choice device = Devices.announce(job.device(), common.memoryLimit, err);
         try (var be = device.backend()) {
             return train(job, run, device, out, err);
         }

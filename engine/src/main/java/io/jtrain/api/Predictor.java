@@ -84,7 +84,8 @@ public final class Predictor implements AutoCloseable {
         return res;
     }
 
-    private static float[] softmax(float[] z) {
+    /** Softmax of one row of logits (numerically stable). */
+    public static float[] softmax(float[] z) {
         float max = Float.NEGATIVE_INFINITY;
         for (float v : z) {
             max = Math.max(max, v);

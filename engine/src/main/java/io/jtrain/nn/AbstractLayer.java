@@ -17,6 +17,8 @@ abstract class AbstractLayer implements Layer {
     protected final Shape out;
     protected Backend be;
     private final List<Tensor> owned = new ArrayList<>();
+    /** Parameters created in {@link #bind}; listed by {@link #parameters()} and released by {@link #close()}. */
+    protected final List<Parameter> params = new ArrayList<>();
     private Tensor yFull;
     private Tensor dxFull;
     protected Tensor y;
@@ -130,7 +132,7 @@ abstract class AbstractLayer implements Layer {
 
     @Override
     public List<Parameter> parameters() {
-        return List.of();
+        return java.util.Collections.unmodifiableList(params);
     }
 
     @Override
@@ -145,6 +147,11 @@ abstract class AbstractLayer implements Layer {
             t.close();
         }
         owned.clear();
+        for (Parameter p : params) {
+            p.value().close();
+            p.grad().close();
+        }
+        params.clear();
         yFull = null;
         dxFull = null;
     }

@@ -55,6 +55,8 @@ public final class BatchNorm extends AbstractLayer {
             new Initializer(Initializer.Kind.CONSTANT, 1f), fans, rnd);
         beta = ParameterFactory.create(be, name("bias"), Parameter.Kind.NORM, c, Initializer.of(Initializer.Kind.ZEROS),
             fans, rnd);
+        params.add(gamma);
+        params.add(beta);
         runningMean = own(c, MemoryCategory.WEIGHTS);
         runningVar = own(c, MemoryCategory.WEIGHTS);
         savedMean = own(c, MemoryCategory.ACTIVATIONS);
@@ -94,11 +96,6 @@ public final class BatchNorm extends AbstractLayer {
     }
 
     @Override
-    public List<Parameter> parameters() {
-        return List.of(gamma, beta);
-    }
-
-    @Override
     public List<NamedTensor> buffers() {
         return List.of(new NamedTensor(name("running_mean"), runningMean),
             new NamedTensor(name("running_var"), runningVar));
@@ -107,16 +104,5 @@ public final class BatchNorm extends AbstractLayer {
     @Override
     public String config() {
         return "momentum " + momentum + ", eps " + eps;
-    }
-
-    @Override
-    public void close() {
-        super.close();
-        if (gamma != null) {
-            gamma.value().close();
-            gamma.grad().close();
-            beta.value().close();
-            beta.grad().close();
-        }
     }
 }

@@ -5,8 +5,6 @@ import io.jtrain.backend.ConvSpec;
 import io.jtrain.init.Initializer;
 import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /** 2-D convolution (cross-correlation): x [N, C, H, W], w [K, C, kh, kw], b [K] -> y [N, K, OH, OW]. */
@@ -62,8 +60,10 @@ public final class Conv2d extends AbstractLayer {
         ParameterFactory.Fans fans = new ParameterFactory.Fans(c * area, filters * area);
         w = ParameterFactory.create(be, name("weight"), Parameter.Kind.CONV_KERNEL,
             Shape.of(filters, c, spec.kh(), spec.kw()), init, fans, rnd);
+        params.add(w);
         if (useBias) {
             b = ParameterFactory.create(be, name("bias"), Parameter.Kind.BIAS, Shape.of(filters), biasInit, fans, rnd);
+            params.add(b);
         }
     }
 
@@ -95,27 +95,8 @@ public final class Conv2d extends AbstractLayer {
     }
 
     @Override
-    public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>();
-        ps.add(w);
-        if (b != null) {
-            ps.add(b);
-        }
-        return ps;
-    }
-
-    @Override
     public String config() {
         return filters + " filters " + spec.kh() + "x" + spec.kw() + " stride " + spec.sh() + "x" + spec.sw()
             + " pad " + spec.ph() + "x" + spec.pw() + (useBias ? "" : ", no bias");
-    }
-
-    @Override
-    public void close() {
-        super.close();
-        for (Parameter p : w == null ? List.<Parameter>of() : parameters()) {
-            p.value().close();
-            p.grad().close();
-        }
     }
 }

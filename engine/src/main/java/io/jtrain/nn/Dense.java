@@ -4,8 +4,6 @@ import io.jtrain.backend.Backend;
 import io.jtrain.init.Initializer;
 import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /** Fully connected layer: y[N, out] = x[N, in] w[out, in]^T + b[out] (PyTorch's Linear layout). */
@@ -41,9 +39,11 @@ public final class Dense extends AbstractLayer {
         int fanIn = in.dim(0);
         w = ParameterFactory.create(be, name("weight"), Parameter.Kind.DENSE_WEIGHT, Shape.of(units, fanIn), init,
             new ParameterFactory.Fans(fanIn, units), rnd);
+        params.add(w);
         if (useBias) {
             b = ParameterFactory.create(be, name("bias"), Parameter.Kind.BIAS, Shape.of(units), biasInit,
                 new ParameterFactory.Fans(fanIn, units), rnd);
+            params.add(b);
         }
     }
 
@@ -71,26 +71,7 @@ public final class Dense extends AbstractLayer {
     }
 
     @Override
-    public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>();
-        ps.add(w);
-        if (b != null) {
-            ps.add(b);
-        }
-        return ps;
-    }
-
-    @Override
     public String config() {
         return in.dim(0) + " -> " + units + (useBias ? "" : ", no bias");
-    }
-
-    @Override
-    public void close() {
-        super.close();
-        for (Parameter p : w == null ? List.<Parameter>of() : parameters()) {
-            p.value().close();
-            p.grad().close();
-        }
     }
 }
