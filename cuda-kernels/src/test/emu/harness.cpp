@@ -10,6 +10,8 @@
 #include "../../main/cuda/im2col.cu"
 #include "../../main/cuda/pooling.cu"
 #include "../../main/cuda/reductions.cu"
+#include "../../main/cuda/batchnorm.cu"
+#include "../../main/cuda/losses.cu"
 #include <cstdio>
 #include <cstdint>
 #include <string>
@@ -81,7 +83,23 @@ int main(int argc, char** argv) {
         double total = 0;
         for (double p : partial) total += p;
         A[1][0] = (float) total;
-    } else {
+    } else if (op == "bnTrain") launch(grid, block, batchNormForwardTraining, (int) P[0], (int) P[1], (int) P[2],
+                                       (float) P[3], (float) P[4], (const float*) f(0), f(1), (const float*) f(2),
+                                       (const float*) f(3), f(4), f(5), f(6), f(7));
+    else if (op == "bnInfer") launch(grid, block, batchNormForwardInference, (long long) P[0] * (long long) P[1] * (long long) P[2],
+                                     (int) P[1], (int) P[2], (float) P[4], (const float*) f(0), f(1), (const float*) f(2),
+                                     (const float*) f(3), (const float*) f(4), (const float*) f(5));
+    else if (op == "bnBackward") launch(grid, block, batchNormBackward, (int) P[0], (int) P[1], (int) P[2],
+                                        (const float*) f(0), (const float*) f(1), f(2), (const float*) f(3),
+                                        (const float*) f(4), (const float*) f(5), f(6), f(7));
+    else if (op == "sce") launch(grid, block, softmaxCrossEntropy, n, (int) P[1], (const float*) f(0), (const float*) f(1),
+                                 f(2), (float) P[2], f(3));
+    else if (op == "softmax") launch(grid, block, softmaxRows, n, (int) P[1], (const float*) f(0), f(1));
+    else if (op == "bce") launch(grid, block, bceWithLogits, n, (const float*) f(0), (const float*) f(1), f(2),
+                                 (float) P[1], f(3));
+    else if (op == "mse") launch(grid, block, meanSquaredError, n, (const float*) f(0), (const float*) f(1), f(2),
+                                 (float) P[1], f(3));
+    else {
         fprintf(stderr, "unknown op %s\n", op.c_str());
         return 2;
     }

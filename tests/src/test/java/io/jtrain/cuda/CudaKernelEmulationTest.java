@@ -270,4 +270,93 @@ class CudaKernelEmulationTest {
             assertClose("sum of squares", new float[] {(float) cpu}, r, 1e-4, 1e-6);
         }
     }
+
+    @Test
+    void batchNormTrainingInferenceAndBackward() throws Exception {
+        assumeTrue(emu != null, "g++ not available: kernel emulation skipped");
+        int n = 5;
+        int c = 3;
+        int hw = 67;
+        int total = n * c * hw;
+        float[] x = rnd(total, 17);
+        float[] gamma = rnd(c, 18);
+        float[] beta = rnd(c, 19);
+        float[] rm = rnd(c, 20);
+        float[] rv = {0.5f, 1.5f, 2f};
+        float[] dy = rnd(total, 21);
+        try (Tensor tx = t(x, n, c, 1, hw); Tensor ty = t(new float[total], n, c, 1, hw); Tensor tg = t(gamma, c);
+             Tensor tb = t(beta, c); Tensor tdg = t(new float[c], c); Tensor tdb = t(new float[c], c);
+             Tensor trm = t(rm, c); Tensor trv = t(rv, c); Tensor tsm = t(new float[c], c); Tensor tsi = t(new float[c], c);
+             Tensor tdy = t(dy, n, c, 1, hw); Tensor tdx = t(new float[total], n, c, 1, hw)) {
+            io.jtrain.backend.BatchNormTensors bn = new io.jtrain.backend.BatchNormTensors(tg, tb, tdg, tdb, trm, trv,
+                tsm, tsi);
+            be.batchNormForwardTraining(tx, ty, bn, 0.1f, 1e-5f);
+            float[][] g = emu.run("bnTrain", 2, 64, new double[] {n, c, hw, 0.1f, 1e-5f}, x, new float[total], gamma,
+                beta, rm.clone(), rv.clone(), new float[c], new float[c]);
+            same("bn training y", get(ty), g[1]);
+            same("bn running mean", get(trm), g[4]);
+            same("bn running var", get(trv), g[5]);
+            same("bn saved mean", get(tsm), g[6]);
+            same("bn saved 1/std", get(tsi), g[7]);
+            be.batchNormBackward(tx, tdy, tdx, bn);
+            float[][] b = emu.run("bnBackward", 2, 64, new double[] {n, c, hw}, x, dy, new float[total], gamma, g[6],
+                g[7], new float[c], new float[c]);
+            assertClose("bn dx", get(tdx), b[2], 1e-5, 1e-4);
+            assertClose("bn dgamma", get(tdg), b[6], 1e-5, 1e-4);
+            assertClose("bn dbeta", get(tdb), b[7], 1e-5, 1e-4);
+            be.batchNormForwardInference(tx, ty, bn, 1e-5f);
+            same("bn inference", get(ty), emu.run("bnInfer", GRID, BLOCK, new double[] {n, c, hw, 0, 1e-5f}, x,
+                new float[total], gamma, beta, get(trm), get(trv))[1]);
+        }
+    }
+
+    @Test
+    void lossesAndSoftmax() throws Exception {
+        assumeTrue(emu != null, "g++ not available: kernel emulation skipped");
+        int rows = 77;
+        int cols = 10;
+        float[] z = rnd(rows * cols, 22);
+        float[] labels = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            labels[i] = (i * 7) % cols;
+        }
+        try (Tensor tz = t(z, rows, cols); Tensor tl = t(labels, rows); Tensor dz = t(new float[rows * cols], rows, cols);
+             Tensor sm = t(new float[rows * cols], rows, cols)) {
+            float loss = be.softmaxCrossEntropy(tz, tl, dz, 0.5f);
+            float[][] g = emu.run("sce", GRID, BLOCK, new double[] {rows, cols, 0.5}, z, labels,
+                new float[rows * cols], new float[rows]);
+            same("cross-entropy gradient", get(dz), g[2]);
+            double sum = 0;
+            for (float v : g[3]) {
+                sum += v;
+            }
+            assertClose("cross-entropy loss", new float[] {loss}, new float[] {(float) (sum / rows)}, 1e-6, 1e-5);
+            be.softmaxRows(tz, sm);
+            same("softmax", get(sm), emu.run("softmax", GRID, BLOCK, new double[] {rows, cols}, z,
+                new float[rows * cols])[1]);
+        }
+        int n = rows * cols;
+        float[] t01 = new float[n];
+        for (int i = 0; i < n; i++) {
+            t01[i] = i % 3 == 0 ? 1 : 0;
+        }
+        try (Tensor tz = t(z, rows, cols); Tensor tt = t(t01, rows, cols); Tensor dz = t(new float[n], rows, cols)) {
+            float bce = be.binaryCrossEntropyWithLogits(tz, tt, dz, 1f);
+            float[][] g = emu.run("bce", GRID, BLOCK, new double[] {n, 1}, z, t01, new float[n], new float[n]);
+            same("bce gradient", get(dz), g[2]);
+            assertClose("bce loss", new float[] {bce}, new float[] {mean(g[3])}, 1e-6, 1e-5);
+            float mse = be.meanSquaredError(tz, tt, dz, 1f);
+            g = emu.run("mse", GRID, BLOCK, new double[] {n, 1}, z, t01, new float[n], new float[n]);
+            same("mse gradient", get(dz), g[2]);
+            assertClose("mse loss", new float[] {mse}, new float[] {mean(g[3])}, 1e-6, 1e-5);
+        }
+    }
+
+    static float mean(float[] a) {
+        double s = 0;
+        for (float v : a) {
+            s += v;
+        }
+        return (float) (s / a.length);
+    }
 }
