@@ -7,26 +7,54 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decides, once at start-up, whether a CUDA device is usable, without loading any native library: this
- * build has no CUDA backend yet (see docs/gpu.md), so the probe reports why the CPU is used — no
- * driver on this machine, or a driver but no CUDA backend in this build.
+ * Decides, once at start-up, whether a CUDA device is usable. It asks JCuda's runtime API
+ * ({@code cudaGetDeviceCount}; cudart is linked statically into JCuda's native library, so this loads and
+ * answers without a driver) and turns every failure into a one-line reason; nothing here can crash or
+ * hang the JVM. {@code --device cpu} never calls it, so no JCuda native library is loaded then. This
+ * build has no CUDA backend yet (docs/gpu.md), so even a usable device is reported as not usable, with
+ * that reason.
  */
 public final class DeviceProbe {
+    private static Result cached;
+
     private DeviceProbe() { }
 
-    /** The outcome: usable or not, and the one-line reason. */
-    public record Result(boolean cudaUsable, String reason) { }
+    /** The outcome: usable or not, the devices seen, and the one-line reason. */
+    public record Result(boolean cudaUsable, int devices, String reason) { }
 
-    public static Result probe() {
+    public static synchronized Result probe() {
+        if (cached == null) {
+            cached = run();
+        }
+        return cached;
+    }
+
+    private static Result run() {
         if ("cpu".equals(System.getProperty("jtrain.device"))) {
-            return new Result(false, "-Djtrain.device=cpu is set");
+            return new Result(false, 0, "-Djtrain.device=cpu is set");
         }
-        Path driver = findLibrary("libcuda.so.1");
-        if (driver == null) {
-            return new Result(false, "no CUDA driver (libcuda.so.1 not found)");
+        int[] count = {0};
+        int rc;
+        try {
+            rc = jcuda.runtime.JCuda.cudaGetDeviceCount(count);
+        } catch (LinkageError | RuntimeException e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                .orElse("");
+            return new Result(false, 0, "the JCuda runtime library could not be loaded (" + m + ")");
         }
-        return new Result(false, "CUDA driver found at " + driver + ", but this build of jtrain has no CUDA backend "
-            + "yet (see docs/gpu.md)");
+        String code = jcuda.runtime.cudaError.stringFor(rc);
+        if (rc != 0) {
+            Path driver = findLibrary("libcuda.so.1");
+            String why = driver == null ? "no CUDA driver (libcuda.so.1 not found; cudaGetDeviceCount: " + code + ")"
+                : rc == 35 ? "the CUDA driver at " + driver + " is older than CUDA 12 (" + code + ")"
+                : "no usable CUDA device (cudaGetDeviceCount: " + code + ")";
+            return new Result(false, 0, why);
+        }
+        if (count[0] == 0) {
+            return new Result(false, 0, "the CUDA driver reports no device");
+        }
+        return new Result(false, count[0], count[0] + " CUDA device(s) found, but this build of jtrain has no CUDA "
+            + "backend yet (see docs/gpu.md)");
     }
 
     /** Looks for a shared library in LD_LIBRARY_PATH and the usual system folders. */
