@@ -39,3 +39,22 @@ extern "C" __global__ void rowBiasGrad(long long rows, int f, const float* dy, f
         db[j] = (float) (db[j] + s);
     }
 }
+
+// y[n, k, s] += b[k] for y [N, K, S] (convolution bias)
+extern "C" __global__ void addChannelBias(long long total, int k, int s, const float* b, float* y) {
+    GRID_STRIDE(i, total) { y[i] = y[i] + b[(i / s) % k]; }
+}
+
+// db[k] += sum over n and s of dy[n, k, s]; one thread per channel, in a fixed order, in double.
+extern "C" __global__ void channelBiasGrad(int n, int k, int s, const float* dy, float* db) {
+    GRID_STRIDE(c, (long long) k) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            const float* p = dy + ((long long) i * k + c) * s;
+            for (int j = 0; j < s; j++) {
+                sum += p[j];
+            }
+        }
+        db[c] = (float) (db[c] + sum);
+    }
+}

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
     else if (op == "clamp") launch(grid, block, clampValues, n, (float) P[1], (float) P[2], f(0));
     else if (op == "addRowBias") launch(grid, block, addRowBias, n, (int) P[1], (const float*) f(0), f(1));
     else if (op == "rowBiasGrad") launch(grid, block, rowBiasGrad, n, (int) P[1], (const float*) f(0), f(1));
+    else if (op == "addChannelBias") launch(grid, block, addChannelBias, n, (int) P[1], (int) P[2], (const float*) f(0), f(1));
+    else if (op == "channelBiasGrad") launch(grid, block, channelBiasGrad, (int) P[0], (int) P[1], (int) P[2],
+                                             (const float*) f(0), f(1));
     else if (op == "actFwd") launch(grid, block, activationForward, n, (int) P[1], (float) P[2], (const float*) f(0), f(1));
     else if (op == "actBwd") launch(grid, block, activationBackward, n, (int) P[1], (float) P[2], (const float*) f(0),
                                     (const float*) f(1), (const float*) f(2), f(3));

@@ -116,6 +116,32 @@ class CudaKernelEmulationTest {
         }
     }
 
+    @Test
+    void convolutionBias() throws Exception {
+        assumeTrue(emu != null, "g++ not available: kernel emulation skipped");
+        int n = 3;
+        int k = 5;
+        int hw = 71;
+        float[] b = rnd(k, 30);
+        float[] y = rnd(n * k * hw, 31);
+        try (Tensor tb = t(b, k); Tensor ty = t(y, n, k, 1, hw); Tensor db = t(new float[k], k)) {
+            Tensor w = t(new float[k], k, 1, 1, 1);
+            Tensor x = t(new float[n * hw], n, 1, 1, hw);
+            Tensor ws = be.allocate(Shape.of((int) be.conv2dWorkspaceElements(x.shape(), w.shape(), ConvSpec.square(1, 1, 0))),
+                MemoryCategory.WORKSPACE);
+            be.conv2dForward(x, w, tb, ty, ConvSpec.square(1, 1, 0), ws);
+            float[] expect = get(ty);
+            same("addChannelBias", expect, emu.run("addChannelBias", GRID, BLOCK, new double[] {n * k * hw, k, hw}, b,
+                new float[n * k * hw])[1]);
+            be.conv2dBackwardFilter(x, ty, t(new float[k], k, 1, 1, 1), db, ConvSpec.square(1, 1, 0), ws);
+            same("channelBiasGrad", get(db), emu.run("channelBiasGrad", GRID, BLOCK, new double[] {n, k, hw}, expect,
+                new float[k])[1]);
+            w.close();
+            x.close();
+            ws.close();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"RELU", "LEAKY_RELU", "ELU", "TANH", "SIGMOID", "LINEAR"})
     void activations(String kind) throws Exception {
