@@ -1,0 +1,432 @@
+package io.jtrain.backend.cuda;
+
+import io.jtrain.backend.Activation;
+import io.jtrain.backend.Backend;
+import io.jtrain.backend.BatchNormTensors;
+import io.jtrain.backend.ConvSpec;
+import io.jtrain.backend.OptimizerParams;
+import io.jtrain.backend.TensorStats;
+import io.jtrain.tensor.MemoryCategory;
+import io.jtrain.tensor.MemoryPool;
+import io.jtrain.tensor.Shape;
+import io.jtrain.tensor.Tensor;
+import io.jtrain.util.Sizes;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.runtime.JCuda;
+
+/**
+ * The CUDA backend: tensors in device memory from {@link CudaMemoryPool}, matrix products on cuBLAS
+ * (JCublas2, TF32 off), everything else on our own kernels (cuda-kernels), convolutions as im2col + cuBLAS.
+ * cuDNN is not used by this build. One thread owns all GPU calls (the one that created the backend) and
+ * the device's primary context is used. UNVERIFIED: written and compiled without a GPU; run
+ * {@code jtrain selftest --device cuda} on a machine with one before trusting it (docs/gpu.md).
+ */
+public final class CudaBackend implements Backend {
+    private static final int H2D = 1;
+    private static final int D2H = 2;
+    private static final int D2D = 3;
+    private final int ordinal;
+    private final CudaMemoryPool pool;
+    private final Kernels k;
+    private final cublasHandle cublas = new cublasHandle();
+    private final Thread owner = Thread.currentThread();
+    private final CudaConv conv;
+    private Tensor scratch;
+    private long hostToDevice;
+    private long deviceToHost;
+
+    /** Opens device {@code ordinal}; {@code capacity} bytes (0 = the device's free memory at start). */
+    public CudaBackend(int ordinal, long capacity) {
+        this.ordinal = ordinal;
+        Cuda.runtime(JCuda.cudaSetDevice(ordinal), "cudaSetDevice(" + ordinal + ")");
+        Cuda.driver(JCudaDriver.cuInit(0), "cuInit");
+        CUdevice dev = new CUdevice();
+        Cuda.driver(JCudaDriver.cuDeviceGet(dev, ordinal), "cuDeviceGet");
+        CUcontext ctx = new CUcontext();
+        Cuda.driver(JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain");
+        Cuda.driver(JCudaDriver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+        long[] free = {0};
+        long[] total = {0};
+        Cuda.runtime(JCuda.cudaMemGetInfo(free, total), "cudaMemGetInfo");
+        this.pool = new CudaMemoryPool("cuda:" + ordinal, capacity > 0 ? capacity : free[0]);
+        this.k = new Kernels();
+        Cuda.cublas(JCublas2.cublasCreate(cublas), "cublasCreate");
+        Cuda.cublas(JCublas2.cublasSetMathMode(cublas, 0), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
+        this.conv = new CudaConv(this);
+    }
+
+    Kernels kernels() {
+        return k;
+    }
+
+    /** Device pointer of a tensor (view offsets included). */
+    Pointer ptr(Tensor t) {
+        if (t == null) {
+            return null;
+        }
+        if (t.isHost()) {
+            throw new IllegalArgumentException("tensor " + t.shape() + " is in host memory, not on " + device());
+        }
+        return pool.pointer(t.address());
+    }
+
+    void checkThread() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("CUDA backend used from thread " + Thread.currentThread().getName()
+                + "; all GPU calls must come from " + owner.getName());
+        }
+    }
+
+    /** Host-to-device and device-to-host copies so far (the self-test checks a training step's count). */
+    public long[] copies() {
+        return new long[] {hostToDevice, deviceToHost};
+    }
+
+    @Override
+    public String device() {
+        return "cuda:" + ordinal;
+    }
+
+    @Override
+    public String description() {
+        return "CUDA device " + ordinal + ", cuBLAS, jtrain kernels (no cuDNN), memory capacity "
+            + Sizes.format(pool.capacityBytes());
+    }
+
+    @Override
+    public MemoryPool pool() {
+        return pool;
+    }
+
+    @Override
+    public Tensor allocate(Shape shape, MemoryCategory category) {
+        checkThread();
+        return Tensor.allocate(pool, shape, category, false);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst) {
+        checkThread();
+        java.util.Objects.checkFromIndexSize(srcOffset, (int) dst.size(), src.length);
+        Cuda.runtime(JCuda.cudaMemcpy(ptr(dst), Pointer.to(src).withByteOffset(4L * srcOffset), 4 * dst.size(), H2D),
+            "cudaMemcpy(host to device)");
+        hostToDevice++;
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst, int dstOffset) {
+        checkThread();
+        java.util.Objects.checkFromIndexSize(dstOffset, (int) src.size(), dst.length);
+        Cuda.runtime(JCuda.cudaMemcpy(Pointer.to(dst).withByteOffset(4L * dstOffset), ptr(src), 4 * src.size(), D2H),
+            "cudaMemcpy(device to host)");
+        deviceToHost++;
+    }
+
+    private float[] host(Tensor t) {
+        float[] a = new float[(int) t.size()];
+        download(t, a, 0);
+        return a;
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        k.launch("fillValues", t.size(), t.size(), value, ptr(t));
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        same(src, dst);
+        Cuda.runtime(JCuda.cudaMemcpy(ptr(dst), ptr(src), 4 * src.size(), D2D), "cudaMemcpy(device to device)");
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        same(x, y);
+        k.launch("axpy", x.size(), x.size(), alpha, ptr(x), ptr(y));
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha) {
+        k.launch("scaleValues", x.size(), x.size(), alpha, ptr(x));
+    }
+
+    @Override
+    public void multiply(Tensor a, Tensor b, Tensor out) {
+        same(a, b);
+        same(a, out);
+        k.launch("multiplyValues", a.size(), a.size(), ptr(a), ptr(b), ptr(out));
+    }
+
+    @Override
+    public void clamp(Tensor x, float lo, float hi) {
+        k.launch("clampValues", x.size(), x.size(), lo, hi, ptr(x));
+    }
+
+    @Override
+    public double sumSquares(Tensor x) {
+        int grid = (int) Math.max(1, Math.min(1024, (x.size() + Kernels.BLOCK - 1) / Kernels.BLOCK));
+        Tensor partial = scratch(2L * grid);
+        k.launchGrid("sumSquaresPartial", grid, x.size(), ptr(x), ptr(partial));
+        double[] p = new double[grid];
+        Cuda.runtime(JCuda.cudaMemcpy(Pointer.to(p), ptr(partial), 8L * grid, D2H), "cudaMemcpy(partial sums)");
+        deviceToHost++;
+        double s = 0;
+        for (double v : p) {
+            s += v;
+        }
+        return s;
+    }
+
+    /** Statistics are computed on the host from one download (used by the doctor's sampled detectors). */
+    @Override
+    public TensorStats stats(Tensor x) {
+        float[] a = host(x);
+        double sum = 0;
+        double sq = 0;
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        long bad = 0;
+        long zeros = 0;
+        for (float v : a) {
+            if (!Float.isFinite(v)) {
+                bad++;
+                continue;
+            }
+            zeros += v == 0f ? 1 : 0;
+            sum += v;
+            sq += (double) v * v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return new TensorStats(a.length, sum, sq, min, max, bad, zeros);
+    }
+
+    /** c = op(a) op(b) + beta c through cublasSgemm with the row-major mapping of {@link CublasMapping}. */
+    void gemm(Pointer a, boolean ta, Pointer b, boolean tb, Pointer c, int[] mnk, float beta) {
+        checkThread();
+        CublasMapping g = CublasMapping.rowMajor(ta, tb, mnk[0], mnk[1], mnk[2]);
+        Cuda.cublas(JCublas2.cublasSgemm(cublas, g.transFirst() ? 1 : 0, g.transSecond() ? 1 : 0, g.m(), g.n(), g.k(),
+            Pointer.to(new float[] {1f}), b, g.ldFirst(), a, g.ldSecond(), Pointer.to(new float[] {beta}), c, g.ldc()),
+            "cublasSgemm");
+    }
+
+    @Override
+    public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float beta) {
+        int m = transA ? a.dim(1) : a.dim(0);
+        int kk = transA ? a.dim(0) : a.dim(1);
+        int n = transB ? b.dim(0) : b.dim(1);
+        if ((transB ? b.dim(1) : b.dim(0)) != kk || c.dim(0) != m || c.dim(1) != n) {
+            throw new IllegalArgumentException("matmul shapes do not agree: " + a.shape() + " x " + b.shape() + " -> "
+                + c.shape());
+        }
+        gemm(ptr(a), transA, ptr(b), transB, ptr(c), new int[] {m, n, kk}, beta);
+    }
+
+    @Override
+    public void addRowBias(Tensor y, Tensor b) {
+        k.launch("addRowBias", y.size(), y.size() / b.size(), (int) b.size(), ptr(b), ptr(y));
+    }
+
+    @Override
+    public void rowBiasGrad(Tensor dy, Tensor db) {
+        k.launch("rowBiasGrad", db.size(), dy.size() / db.size(), (int) db.size(), ptr(dy), ptr(db));
+    }
+
+    @Override
+    public long conv2dWorkspaceElements(Shape x, Shape w, ConvSpec spec) {
+        return (long) x.dim(1) * spec.kh() * spec.kw() * spec.outH(x.dim(2)) * spec.outW(x.dim(3));
+    }
+
+    @Override
+    public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace) {
+        conv.forward(x, w, b, y, spec, workspace);
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
+        conv.backwardData(dy, w, dx, spec, workspace);
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace) {
+        conv.backwardFilter(x, dy, dw, db, spec, workspace);
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, Tensor y, ConvSpec spec) {
+        conv.pool("maxPoolForward", x, null, y, spec);
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec spec) {
+        conv.pool("maxPoolBackward", x, dy, dx, spec);
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, Tensor y, ConvSpec spec) {
+        conv.pool("avgPoolForward", x, null, y, spec);
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor dy, Tensor dx, ConvSpec spec) {
+        conv.pool("avgPoolBackward", null, dy, dx, spec);
+    }
+
+    @Override
+    public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
+        conv.batchNormTraining(x, y, bn, momentum, eps);
+    }
+
+    @Override
+    public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
+        conv.batchNormInference(x, y, bn, eps);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
+        conv.batchNormBackward(x, dy, dx, bn);
+    }
+
+    @Override
+    public void activationForward(Activation act, Tensor x, Tensor y) {
+        same(x, y);
+        k.launch("activationForward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), ptr(x), ptr(y));
+    }
+
+    @Override
+    public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        same(x, dx);
+        k.launch("activationBackward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), ptr(x), ptr(y), ptr(dy),
+            ptr(dx));
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor y) {
+        same(x, y);
+        k.launch("softmaxRows", x.dim(0), (long) x.dim(0), (int) (x.size() / x.dim(0)), ptr(x), ptr(y));
+    }
+
+    /** Computed on the host (the softmax layer's backward is only used when softmax is not fused into the loss). */
+    @Override
+    public void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx) {
+        float[] yh = host(y);
+        float[] g = host(dy);
+        int rows = y.dim(0);
+        int cols = (int) (y.size() / rows);
+        float[] out = new float[yh.length];
+        for (int r = 0; r < rows; r++) {
+            double dot = 0;
+            for (int j = 0; j < cols; j++) {
+                dot += (double) yh[r * cols + j] * g[r * cols + j];
+            }
+            for (int j = 0; j < cols; j++) {
+                out[r * cols + j] = (float) (yh[r * cols + j] * (g[r * cols + j] - dot));
+            }
+        }
+        upload(out, 0, dx);
+    }
+
+    @Override
+    public float softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
+        int rows = logits.dim(0);
+        if (target.size() != rows) {
+            throw new UnsupportedOperationException("the CUDA backend takes class-index targets for "
+                + "softmax_cross_entropy; one-hot or probability targets run on --device cpu");
+        }
+        Tensor loss = scratch(rows);
+        k.launch("softmaxCrossEntropy", rows, (long) rows, (int) (logits.size() / rows), ptr(logits), ptr(target),
+            ptr(dLogits), gradScale, ptr(loss));
+        return (float) (sum(loss, rows) / rows);
+    }
+
+    @Override
+    public float binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
+        Tensor loss = scratch(logits.size());
+        k.launch("bceWithLogits", logits.size(), logits.size(), ptr(logits), ptr(target), ptr(dLogits), gradScale,
+            ptr(loss));
+        return (float) (sum(loss, logits.size()) / logits.size());
+    }
+
+    @Override
+    public float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale) {
+        Tensor loss = scratch(pred.size());
+        k.launch("meanSquaredError", pred.size(), pred.size(), ptr(pred), ptr(target), ptr(dPred), gradScale,
+            ptr(loss));
+        return (float) (sum(loss, pred.size()) / pred.size());
+    }
+
+    private double sum(Tensor t, long n) {
+        float[] a = new float[(int) n];
+        Cuda.runtime(JCuda.cudaMemcpy(Pointer.to(a), ptr(t), 4 * n, D2H), "cudaMemcpy(losses)");
+        deviceToHost++;
+        double s = 0;
+        for (float v : a) {
+            s += v;
+        }
+        return s;
+    }
+
+    @Override
+    public void dropoutForward(Tensor x, Tensor mask, Tensor y, float p, long seed) {
+        same(x, y);
+        k.launch("dropoutForward", x.size(), x.size(), p, seed, ptr(x), ptr(mask), ptr(y));
+    }
+
+    @Override
+    public void sgdStep(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
+        k.launch("sgdStep", w.size(), w.size(), p.lr(), p.beta1(), p.weightDecay(), p.nesterov() ? 1 : 0,
+            p.step() == 1 ? 1 : 0, ptr(w), ptr(g), ptr(velocity));
+    }
+
+    @Override
+    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
+        double bc1 = 1 - Math.pow(p.beta1(), p.step());
+        double bc2 = 1 - Math.pow(p.beta2(), p.step());
+        float decay = p.decoupled() ? 1f - p.lr() * p.weightDecay() : 1f;
+        float l2 = p.decoupled() ? 0f : p.weightDecay();
+        k.launch("adamStep", w.size(), w.size(), p.beta1(), p.beta2(), p.eps(), (float) (p.lr() / bc1),
+            (float) Math.sqrt(bc2), decay, l2, ptr(w), ptr(g), ptr(m), ptr(v));
+    }
+
+    @Override
+    public void rmspropStep(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
+        k.launch("rmspropStep", w.size(), w.size(), p.lr(), p.beta2(), p.eps(), p.weightDecay(), ptr(w), ptr(g),
+            ptr(sq));
+    }
+
+    /** A reusable device buffer of at least {@code n} floats (grown, never shrunk). */
+    private Tensor scratch(long n) {
+        if (scratch == null || scratch.size() < n) {
+            if (scratch != null) {
+                scratch.close();
+            }
+            scratch = allocate(Shape.of((int) Math.max(n, 1024)), MemoryCategory.WORKSPACE);
+        }
+        return scratch;
+    }
+
+    private static void same(Tensor a, Tensor b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException("sizes differ: " + a.shape() + " vs " + b.shape());
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        Cuda.driver(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    @Override
+    public void close() {
+        if (scratch != null) {
+            scratch.close();
+        }
+        JCublas2.cublasDestroy(cublas);
+        pool.close();
+    }
+}
