@@ -25,8 +25,7 @@ public final class Devices {
         } else {
             DeviceProbe.Result r = DeviceProbe.probe();
             if (device.startsWith("cuda")) {
-                throw new DeviceUnavailableException("--device " + device + " asked for a GPU, but " + r.reason()
-                    + "; run with --device cpu or --device auto");
+                return cuda(device, r, memoryLimit == null ? 0 : parseLimit(memoryLimit));
             }
             reason = r.reason() + ": training on CPU";
         }
@@ -35,6 +34,27 @@ public final class Devices {
             reason += "; " + be.blasWarning();
         }
         return new Choice(be, "cpu", reason);
+    }
+
+    /** Opens the experimental CUDA backend, or explains why it cannot be opened (exit code 7). */
+    static Choice cuda(String device, DeviceProbe.Result r, long capacity) {
+        int ordinal = device.contains(":") ? Integer.parseInt(device.substring(device.indexOf(':') + 1)) : 0;
+        if (r.devices() == 0) {
+            throw new DeviceUnavailableException("--device " + device + " asked for a GPU, but " + r.reason()
+                + "; run with --device cpu or --device auto");
+        }
+        if (ordinal >= r.devices()) {
+            throw new DeviceUnavailableException("--device " + device + ": only " + r.devices() + " CUDA device(s)");
+        }
+        try {
+            io.jtrain.backend.cuda.CudaBackend be = new io.jtrain.backend.cuda.CudaBackend(ordinal, capacity);
+            return new Choice(be, be.device(), "--device " + device + " (experimental CUDA backend, not yet verified "
+                + "on a GPU; cuDNN not used)");
+        } catch (LinkageError | RuntimeException e) {
+            throw new DeviceUnavailableException("--device " + device + ": the CUDA backend could not start ("
+                + e.getMessage().lines().findFirst().orElse(e.getClass().getSimpleName()) + "); is libcublas.so.12 "
+                + "installed? (docs/gpu.md)");
+        }
     }
 
     /** {@link #select}, then prints the one-line device decision to standard error. */

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jtrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Deep-learning training on the JVM: CPU (OpenBLAS) or NVIDIA GPU.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class,
-        DevicesCommand.class, BenchCommand.class, ProbeCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
+        DevicesCommand.class, BenchCommand.class, ProbeCommand.class, DoctorCommand.class, SelftestCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  jtrain train                      train lenet5 on the embedded Fashion-MNIST subset",
         "  jtrain train --preset dlfs --data mnist --epochs 5",
         "  jtrain eval runs/lenet5-20260101-120000/best", "",
