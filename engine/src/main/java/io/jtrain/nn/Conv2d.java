@@ -42,6 +42,10 @@ public final class Conv2d extends AbstractLayer {
         return Shape.of(filters, oh, ow);
     }
 
+    public boolean hasBias() {
+        return useBias;
+    }
+
     @Override
     public String type() {
         return "conv2d";

@@ -27,6 +27,10 @@ public final class Dense extends AbstractLayer {
         this.biasInit = biasInit;
     }
 
+    public boolean hasBias() {
+        return useBias;
+    }
+
     @Override
     public String type() {
         return "dense";

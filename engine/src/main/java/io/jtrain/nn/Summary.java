@@ -37,12 +37,12 @@ public record Summary(List<Row> rows, long totalParams, long trainableParams, lo
         if (l instanceof Dense d) {
             long in = l.inputShape().dim(0);
             long out = l.outputShape().dim(0);
-            return in * out + (d.config().contains("no bias") ? 0 : out);
+            return in * out + (d.hasBias() ? out : 0);
         }
         if (l instanceof Conv2d c) {
             long k = l.outputShape().dim(0);
             long cin = l.inputShape().dim(0);
-            return k * cin * c.spec().kh() * c.spec().kw() + (c.config().contains("no bias") ? 0 : k);
+            return k * cin * c.spec().kh() * c.spec().kw() + (c.hasBias() ? k : 0);
         }
         if (l instanceof BatchNorm) {
             return 2L * l.inputShape().dim(0);
@@ -55,7 +55,7 @@ public record Summary(List<Row> rows, long totalParams, long trainableParams, lo
     }
 
     /** Output plus input-gradient floats per sample (masks for dropout); flatten is a view. */
-    static long activationFloats(Layer l) {
+    public static long activationFloats(Layer l) {
         if (l instanceof Flatten) {
             return 0;
         }

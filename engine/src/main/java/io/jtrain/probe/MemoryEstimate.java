@@ -64,16 +64,11 @@ public record MemoryEstimate(int batch, List<Row> rows, long weights, long gradi
         return l instanceof io.jtrain.nn.BatchNorm ? params / 2 : params;
     }
 
+    /** Bytes kept per sample: the summary's count, plus batch norm's input gradient even in layer 0. */
     private static long activationBytes(Layer l) {
-        if (l instanceof io.jtrain.nn.Flatten) {
-            return 0;
-        }
-        long f = l.outputShape().size() + (l.index() > 0 ? l.inputShape().size() : 0);
-        if (l instanceof io.jtrain.nn.Dropout) {
+        long f = Summary.activationFloats(l);
+        if (l instanceof io.jtrain.nn.BatchNorm && l.index() == 0) {
             f += l.inputShape().size();
-        }
-        if (l instanceof io.jtrain.nn.BatchNorm) {
-            f = l.outputShape().size() + l.inputShape().size();
         }
         return 4 * f;
     }
