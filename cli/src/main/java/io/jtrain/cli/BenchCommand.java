@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         ResolvedJob job = common.resolve(jobFile);
         Shape in = SummaryCommand.inputShape(job);
-        Devices.Choice dev = Devices.announce(job.device(), common.memoryLimit, err);
+        Devices.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
         int b = job.training().batchSize();
         ObjectNode r;
         try (var be = dev.backend(); Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {

@@ -1,6 +1,7 @@
 package io.jtrain.cli;
 
 import io.jtrain.cli.job.Overrides;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run a job. */
@@ -32,6 +33,9 @@ public final class CommonOptions {
 
     @Option(names = "--device", paramLabel = "auto|cpu|cuda[:N]", description = "Device (default: auto).")
     String device;
+
+    @Mixin
+    GpuFlags gpu;
 
     @Option(names = "--memory-limit", paramLabel = "SIZE",
         description = "Memory pool capacity, e.g. 512m or 2g (binary units).")

@@ -39,6 +39,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "auto|cpu|cuda[:N]", defaultValue = "auto", description = "Device.")
     String device;
 
+    @picocli.CommandLine.Mixin
+    GpuFlags gpu;
+
     @Option(names = "--memory-limit", paramLabel = "SIZE", description = "Memory pool capacity, e.g. 512m.")
     String memoryLimit;
 
@@ -61,7 +64,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
-        Devices.Choice dev = Devices.announce(device, memoryLimit, err);
+        Devices.Choice dev = Devices.announce(device, memoryLimit, gpu.options(), err);
         try (var be = dev.backend(); ModelFiles.Loaded m = ModelFiles.loadModel(modelDir, be)) {
             Dataset d = testSplit(m);
             Loss loss = Loss.parse(m.meta().loss());

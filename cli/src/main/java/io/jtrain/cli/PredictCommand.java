@@ -46,6 +46,9 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "auto|cpu|cuda[:N]", defaultValue = "auto", description = "Device.")
     String device;
 
+    @picocli.CommandLine.Mixin
+    GpuFlags gpu;
+
     @Option(names = "--json", description = "Print one JSON object on standard output.")
     boolean json;
 
@@ -58,7 +61,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Devices.Choice dev = Devices.select(device, null);
+        Devices.Choice dev = Devices.select(device, null, gpu.options());
         try (var be = dev.backend(); ModelFiles.Loaded m = ModelFiles.loadModel(modelDir, be)) {
             Shape in = m.model().inputShape();
             Dataset d = read(in);

@@ -71,7 +71,7 @@ public final class TrainCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         RunDirectory run = RunDirectory.open(Path.of(job.output()), common.force, resume);
-        Devices.Choice device = Devices.announce(job.device(), common.memoryLimit, err);
+        Devices.Choice device = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
         try (var be = device.backend()) {
             return train(job, run, device, out, err);
         }

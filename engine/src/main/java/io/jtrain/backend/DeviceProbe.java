@@ -10,9 +10,9 @@ import java.util.List;
  * Decides, once at start-up, whether a CUDA device is usable. It asks JCuda's runtime API
  * ({@code cudaGetDeviceCount}; cudart is linked statically into JCuda's native library, so this loads and
  * answers without a driver) and turns every failure into a one-line reason; nothing here can crash or
- * hang the JVM. {@code --device cpu} never calls it, so no JCuda native library is loaded then. The CUDA
- * backend is experimental and unverified on real hardware (docs/gpu.md), so {@code --device auto} keeps
- * to the CPU even when devices exist, and says so; {@code --device cuda} opens the backend explicitly.
+ * hang the JVM. {@code --device cpu} never calls it, so no JCuda native library is loaded then. Finding
+ * devices is not the whole answer: the CLI then opens the backend (cuBLAS must load, the compute capability
+ * must be 7.5 or newer) and, for {@code --device auto}, compares it with the CPU before using it.
  */
 public final class DeviceProbe {
     private static Result cached;
@@ -53,9 +53,7 @@ public final class DeviceProbe {
         if (count[0] == 0) {
             return new Result(false, 0, "the CUDA driver reports no device");
         }
-        return new Result(false, count[0], count[0] + " CUDA device(s) found, but the CUDA backend is experimental and "
-            + "has not been verified on a GPU: --device auto stays on the CPU; run jtrain selftest --device cuda, then "
-            + "--device cuda to use it (docs/gpu.md)");
+        return new Result(true, count[0], count[0] + " CUDA device(s) found");
     }
 
     /** Looks for a shared library in LD_LIBRARY_PATH and the usual system folders. */

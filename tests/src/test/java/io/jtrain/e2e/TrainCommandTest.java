@@ -95,6 +95,8 @@ class TrainCommandTest {
         assertEquals(0, d.code());
         assertEquals(0, d.json().get("gpus").size());
         assertTrue(d.json().get("gpu_reason").asText().length() > 10);
+        // cuDNN's own status is reported even without a GPU (here: the renamed JCudnn native loads, libcudnn.so.8 is absent)
+        assertTrue(d.json().get("cudnn").asText().startsWith("cuDNN"), d.toString());
         Cli.Result b = Cli.run("bench", "--preset", "mlp", "--batch-size", "32", "--steps", "3", "--warmup", "2",
             "--json", "--device", "cpu");
         assertEquals(0, b.code(), b.toString());
@@ -132,5 +134,13 @@ class TrainCommandTest {
         assertTrue(auto.err().contains("training on CPU"), auto.err());
         Cli.Result bad = Cli.run("train", job.toString(), "--device", "tpu");
         assertEquals(2, bad.code());
+        Cli.Result badCudnn = Cli.run("train", job.toString(), "--cudnn", "on");
+        assertEquals(2, badCudnn.code());
+        assertTrue(badCudnn.err().contains("--cudnn 'on' is not allowed; use auto or off"), badCudnn.err());
+        Cli.Result off = Cli.run("train", job.toString(), "--cudnn", "off", "--deterministic", "--out",
+            tmp.resolve("o").toString());
+        assertEquals(0, off.code(), off.toString());
+        Cli.Result selftest = Cli.run("selftest", "--cudnn", "off");
+        assertEquals(7, selftest.code(), selftest.toString());
     }
 }

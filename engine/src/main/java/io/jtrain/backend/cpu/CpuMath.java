@@ -129,26 +129,6 @@ final class CpuMath {
     }
 
     static TensorStats stats(HostMemory b, int n) {
-        double sum = 0;
-        double sq = 0;
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        long nonFinite = 0;
-        long zeros = 0;
-        for (int i = 0; i < n; i++) {
-            float v = b.get(i);
-            if (!Float.isFinite(v)) {
-                nonFinite++;
-                continue;
-            }
-            if (v == 0f) {
-                zeros++;
-            }
-            sum += v;
-            sq += (double) v * v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
-        return new TensorStats(n, sum, sq, min, max, nonFinite, zeros);
+        return TensorStats.of(n, b::get);
     }
 }

@@ -2,6 +2,7 @@ package io.jtrain.backend.cuda;
 
 import jcuda.driver.CUresult;
 import jcuda.jcublas.cublasStatus;
+import jcuda.jcudnn.cudnnStatus;
 import jcuda.runtime.cudaError;
 
 /** Status checks: every native call's code is checked and named in the error. */
@@ -9,6 +10,8 @@ final class Cuda {
     /** cudaErrorMemoryAllocation, CUDA_ERROR_OUT_OF_MEMORY, CUBLAS_STATUS_ALLOC_FAILED. */
     static final int RUNTIME_OOM = 2;
     static final int CUBLAS_ALLOC_FAILED = 3;
+    /** CUDNN_STATUS_ALLOC_FAILED. */
+    static final int CUDNN_ALLOC_FAILED = 2;
 
     private Cuda() { }
 
@@ -27,6 +30,24 @@ final class Cuda {
     static void cublas(int rc, String call) {
         if (rc != 0) {
             throw new CudaException(call + " failed: " + cublasStatus.stringFor(rc), rc);
+        }
+    }
+
+    /** A cuBLAS call; CUBLAS_STATUS_ALLOC_FAILED becomes the pool's typed out-of-memory exception. */
+    static void cublas(int rc, String call, CudaMemoryPool pool) {
+        if (rc == CUBLAS_ALLOC_FAILED) {
+            throw pool.outOfMemory(call + " (cuBLAS could not allocate)");
+        }
+        cublas(rc, call);
+    }
+
+    /** A cuDNN call; CUDNN_STATUS_ALLOC_FAILED becomes the pool's typed out-of-memory exception. */
+    static void cudnn(int rc, String call, CudaMemoryPool pool) {
+        if (rc == CUDNN_ALLOC_FAILED) {
+            throw pool.outOfMemory(call + " (cuDNN could not allocate)");
+        }
+        if (rc != 0) {
+            throw new CudaException(call + " failed: " + cudnnStatus.stringFor(rc), rc);
         }
     }
 

@@ -4,6 +4,7 @@ import io.jtrain.backend.Activation;
 import io.jtrain.backend.Backend;
 import io.jtrain.backend.BatchNormTensors;
 import io.jtrain.backend.ConvSpec;
+import io.jtrain.backend.GpuOptions;
 import io.jtrain.backend.OptimizerParams;
 import io.jtrain.backend.TensorStats;
 import io.jtrain.tensor.MemoryCategory;
@@ -18,13 +19,18 @@ import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 import jcuda.runtime.JCuda;
+import jcuda.runtime.cudaDeviceProp;
+import jcuda.runtime.cudaStream_t;
 
 /**
  * The CUDA backend: tensors in device memory from {@link CudaMemoryPool}, matrix products on cuBLAS
- * (JCublas2, TF32 off), everything else on our own kernels (cuda-kernels), convolutions as im2col + cuBLAS.
- * cuDNN is not used by this build. One thread owns all GPU calls (the one that created the backend) and
- * the device's primary context is used. UNVERIFIED: written and compiled without a GPU; run
- * {@code jtrain selftest --device cuda} on a machine with one before trusting it (docs/gpu.md).
+ * (JCublas2, TF32 off, workspace from the pool), convolution, pooling, batch norm, activations and softmax on
+ * cuDNN when {@link CudnnDecision} allows it (else our kernels: im2col + cuBLAS, pooling and batch-norm
+ * kernels), everything else on our own kernels (cuda-kernels). The choice is made once, in the constructor;
+ * no op switches implementation later. One thread owns all GPU calls (the one that created the backend),
+ * the device's primary context is used, and all work goes to one stream of ours (a blocking stream, so the
+ * synchronous copies from and to Java arrays order with it). UNVERIFIED on hardware: written and compiled
+ * without a GPU; {@code jtrain selftest --device cuda} checks it (docs/gpu.md).
  */
 public final class CudaBackend implements Backend {
     private static final int H2D = 1;
@@ -36,13 +42,33 @@ public final class CudaBackend implements Backend {
     private final cublasHandle cublas = new cublasHandle();
     private final Thread owner = Thread.currentThread();
     private final CudaConv conv;
+    private final cudaStream_t stream = new cudaStream_t();
+    private final CudnnDecision cudnnDecision;
+    private final Cudnn cudnn;
+    private final String name;
+    private Tensor cublasWorkspace;
     private Tensor scratch;
     private long hostToDevice;
     private long deviceToHost;
 
-    /** Opens device {@code ordinal}; {@code capacity} bytes (0 = the device's free memory at start). */
+    /** Opens device {@code ordinal} with the default options; {@code capacity} as in the main constructor. */
     public CudaBackend(int ordinal, long capacity) {
+        this(ordinal, capacity, GpuOptions.DEFAULT);
+    }
+
+    /**
+     * Opens device {@code ordinal}: {@code capacity} bytes of pool (0 = the device's free memory at start);
+     * {@code options} decide cuDNN and determinism. Fails (with the reason) on a compute capability below 7.5.
+     */
+    public CudaBackend(int ordinal, long capacity, GpuOptions options) {
         this.ordinal = ordinal;
+        cudaDeviceProp prop = new cudaDeviceProp();
+        Cuda.runtime(JCuda.cudaGetDeviceProperties(prop, ordinal), "cudaGetDeviceProperties(" + ordinal + ")");
+        if (prop.major * 10 + prop.minor < 75) {
+            throw new IllegalStateException("GPU " + ordinal + " (" + prop.getName() + ") has compute capability "
+                + prop.major + "." + prop.minor + "; jtrain's kernels need 7.5 (Turing) or newer");
+        }
+        this.name = prop.getName();
         Cuda.runtime(JCuda.cudaSetDevice(ordinal), "cudaSetDevice(" + ordinal + ")");
         Cuda.driver(JCudaDriver.cuInit(0), "cuInit");
         CUdevice dev = new CUdevice();
@@ -54,10 +80,23 @@ public final class CudaBackend implements Backend {
         long[] total = {0};
         Cuda.runtime(JCuda.cudaMemGetInfo(free, total), "cudaMemGetInfo");
         this.pool = new CudaMemoryPool("cuda:" + ordinal, capacity > 0 ? capacity : free[0]);
-        this.k = new Kernels();
+        Cuda.runtime(JCuda.cudaStreamCreate(stream), "cudaStreamCreate");
+        this.k = new Kernels(stream);
         Cuda.cublas(JCublas2.cublasCreate(cublas), "cublasCreate");
+        Cuda.cublas(JCublas2.cublasSetStream(cublas, stream), "cublasSetStream");
         Cuda.cublas(JCublas2.cublasSetMathMode(cublas, 0), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
+        // cuBLAS asks for 4 MiB of workspace before Hopper and 32 MiB on Hopper; the pool owns it
+        long wsBytes = prop.major >= 9 ? 32L << 20 : 4L << 20;
+        this.cublasWorkspace = allocate(Shape.of((int) (wsBytes / 4)), MemoryCategory.WORKSPACE);
+        Cuda.cublas(JCublas2.cublasSetWorkspace(cublas, ptr(cublasWorkspace), wsBytes), "cublasSetWorkspace", pool);
         this.conv = new CudaConv(this);
+        this.cudnnDecision = CudnnDecision.decide(options.cudnnAllowed(), prop.major, prop.minor);
+        this.cudnn = cudnnDecision.enabled() ? new Cudnn(this, pool, stream, options.deterministic()) : null;
+    }
+
+    /** Whether cuDNN is used, and the start-up line that says so. */
+    public CudnnDecision cudnnDecision() {
+        return cudnnDecision;
     }
 
     Kernels kernels() {
@@ -94,7 +133,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String description() {
-        return "CUDA device " + ordinal + ", cuBLAS, jtrain kernels (no cuDNN), memory capacity "
+        return "CUDA device " + ordinal + " (" + name + "), cuBLAS, " + cudnnDecision.line() + ", memory capacity "
             + Sizes.format(pool.capacityBytes());
     }
 
@@ -141,7 +180,8 @@ public final class CudaBackend implements Backend {
     @Override
     public void copy(Tensor src, Tensor dst) {
         same(src, dst);
-        Cuda.runtime(JCuda.cudaMemcpy(ptr(dst), ptr(src), 4 * src.size(), D2D), "cudaMemcpy(device to device)");
+        Cuda.runtime(JCuda.cudaMemcpyAsync(ptr(dst), ptr(src), 4 * src.size(), D2D, stream),
+            "cudaMemcpyAsync(device to device)");
     }
 
     @Override
@@ -186,24 +226,7 @@ public final class CudaBackend implements Backend {
     @Override
     public TensorStats stats(Tensor x) {
         float[] a = host(x);
-        double sum = 0;
-        double sq = 0;
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        long bad = 0;
-        long zeros = 0;
-        for (float v : a) {
-            if (!Float.isFinite(v)) {
-                bad++;
-                continue;
-            }
-            zeros += v == 0f ? 1 : 0;
-            sum += v;
-            sq += (double) v * v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
-        return new TensorStats(a.length, sum, sq, min, max, bad, zeros);
+        return TensorStats.of(a.length, i -> a[i]);
     }
 
     /** c = op(a) op(b) + beta c through cublasSgemm with the row-major mapping of {@link CublasMapping}. */
@@ -212,7 +235,7 @@ public final class CudaBackend implements Backend {
         CublasMapping g = CublasMapping.rowMajor(ta, tb, mnk[0], mnk[1], mnk[2]);
         Cuda.cublas(JCublas2.cublasSgemm(cublas, g.transFirst() ? 1 : 0, g.transSecond() ? 1 : 0, g.m(), g.n(), g.k(),
             Pointer.to(new float[] {1f}), b, g.ldFirst(), a, g.ldSecond(), Pointer.to(new float[] {beta}), c, g.ldc()),
-            "cublasSgemm");
+            "cublasSgemm", pool);
     }
 
     @Override
@@ -239,39 +262,67 @@ public final class CudaBackend implements Backend {
 
     @Override
     public long conv2dWorkspaceElements(Shape x, Shape w, ConvSpec spec) {
+        if (cudnn != null) {
+            return cudnn.workspaceElements(x, w, spec);
+        }
         return (long) x.dim(1) * spec.kh() * spec.kw() * spec.outH(x.dim(2)) * spec.outW(x.dim(3));
     }
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace) {
-        conv.forward(x, w, b, y, spec, workspace);
+        if (cudnn != null) {
+            cudnn.convForward(x, w, b, y, spec, workspace);
+        } else {
+            conv.forward(x, w, b, y, spec, workspace);
+        }
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
-        conv.backwardData(dy, w, dx, spec, workspace);
+        if (cudnn != null) {
+            cudnn.convBackwardData(dy, w, dx, spec, workspace);
+        } else {
+            conv.backwardData(dy, w, dx, spec, workspace);
+        }
     }
 
     @Override
     public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace) {
-        conv.backwardFilter(x, dy, dw, db, spec, workspace);
+        if (cudnn != null) {
+            cudnn.convBackwardFilter(x, dy, dw, db, spec, workspace);
+        } else {
+            conv.backwardFilter(x, dy, dw, db, spec, workspace);
+        }
     }
 
     @Override
     public void maxPoolForward(Tensor x, Tensor y, ConvSpec spec) {
-        conv.pool("maxPoolForward", x, null, y, spec);
+        if (cudnn != null) {
+            cudnn.maxPoolForward(x, y, spec);
+        } else {
+            conv.pool("maxPoolForward", x, null, y, spec);
+        }
     }
 
     @Override
     public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec spec) {
-        conv.pool("maxPoolBackward", x, dy, dx, spec);
+        if (cudnn != null) {
+            cudnn.maxPoolBackward(x, y, dy, dx, spec);
+        } else {
+            conv.pool("maxPoolBackward", x, dy, dx, spec);
+        }
     }
 
     @Override
     public void avgPoolForward(Tensor x, Tensor y, ConvSpec spec) {
-        conv.pool("avgPoolForward", x, null, y, spec);
+        if (cudnn != null) {
+            cudnn.avgPoolForward(x, y, spec);
+        } else {
+            conv.pool("avgPoolForward", x, null, y, spec);
+        }
     }
 
+    /** Always our kernel: cuDNN's pooling backward needs x and y, which this op does not receive. */
     @Override
     public void avgPoolBackward(Tensor dy, Tensor dx, ConvSpec spec) {
         conv.pool("avgPoolBackward", null, dy, dx, spec);
@@ -279,28 +330,48 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
-        conv.batchNormTraining(x, y, bn, momentum, eps);
+        if (cudnn != null) {
+            cudnn.batchNormTraining(x, y, bn, momentum, eps);
+        } else {
+            conv.batchNormTraining(x, y, bn, momentum, eps);
+        }
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
-        conv.batchNormInference(x, y, bn, eps);
+        if (cudnn != null) {
+            cudnn.batchNormInference(x, y, bn, eps);
+        } else {
+            conv.batchNormInference(x, y, bn, eps);
+        }
     }
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
-        conv.batchNormBackward(x, dy, dx, bn);
+        if (cudnn != null) {
+            cudnn.batchNormBackward(x, dy, dx, bn);
+        } else {
+            conv.batchNormBackward(x, dy, dx, bn);
+        }
     }
 
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
         same(x, y);
+        if (cudnn != null && Cudnn.supports(act.kind())) {
+            cudnn.activationForward(act, x, y);
+            return;
+        }
         k.launch("activationForward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), ptr(x), ptr(y));
     }
 
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         same(x, dx);
+        if (cudnn != null && Cudnn.supports(act.kind())) {
+            cudnn.activationBackward(act, x, y, dy, dx);
+            return;
+        }
         k.launch("activationBackward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), ptr(x), ptr(y), ptr(dy),
             ptr(dx));
     }
@@ -308,12 +379,23 @@ public final class CudaBackend implements Backend {
     @Override
     public void softmaxRows(Tensor x, Tensor y) {
         same(x, y);
+        if (cudnn != null) {
+            cudnn.softmaxRows(x, y);
+            return;
+        }
         k.launch("softmaxRows", x.dim(0), (long) x.dim(0), (int) (x.size() / x.dim(0)), ptr(x), ptr(y));
     }
 
-    /** Computed on the host (the softmax layer's backward is only used when softmax is not fused into the loss). */
+    /**
+     * On cuDNN; without it, on the host (two downloads and an upload: the softmax layer's backward is only used
+     * when softmax is not fused into the loss).
+     */
     @Override
     public void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx) {
+        if (cudnn != null) {
+            cudnn.softmaxRowsBackward(y, dy, dx);
+            return;
+        }
         float[] yh = host(y);
         float[] g = host(dy);
         int rows = y.dim(0);
@@ -418,7 +500,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void synchronize() {
-        Cuda.driver(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+        Cuda.runtime(JCuda.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
     @Override
@@ -426,7 +508,12 @@ public final class CudaBackend implements Backend {
         if (scratch != null) {
             scratch.close();
         }
+        if (cudnn != null) {
+            cudnn.close();
+        }
         JCublas2.cublasDestroy(cublas);
+        cublasWorkspace.close();
+        JCuda.cudaStreamDestroy(stream);
         pool.close();
     }
 }

@@ -83,6 +83,17 @@ final class CudaMemoryPool implements MemoryPool {
         return new OutOfMemoryException(device, category, size, stats.inUse(), capacity, f[0], t[0]);
     }
 
+    /**
+     * The typed exception for an allocation failure inside a library (cuBLAS, cuDNN): the requested size is
+     * not known there (reported as 0); in-use, capacity, free and total bytes are.
+     */
+    OutOfMemoryException outOfMemory(String where) {
+        JCuda.cudaGetLastError();
+        OutOfMemoryException e = oom(MemoryCategory.WORKSPACE, 0);
+        return new OutOfMemoryException(device + " in " + where, e.category(), 0, e.inUseBytes(), e.capacityBytes(),
+            e.freeBytes(), e.totalBytes());
+    }
+
     /** Frees every cached block (not the ones in use). */
     void emptyCache() {
         for (ArrayDeque<Long> q : free.values()) {

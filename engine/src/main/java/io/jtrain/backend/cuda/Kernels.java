@@ -9,7 +9,9 @@ import java.util.Map;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
+import jcuda.runtime.cudaStream_t;
 
 /**
  * Our kernels: the committed PTX (cuda-kernels, ISA 8.0) loaded with the driver's JIT into the current
@@ -22,8 +24,11 @@ final class Kernels {
     static final int BLOCK = 256;
     private static final int MAX_GRID = 4096;
     private final Map<String, CUfunction> functions = new HashMap<>();
+    private final CUstream stream;
 
-    Kernels() {
+    /** Loads every module; launches go to {@code stream}. */
+    Kernels(cudaStream_t stream) {
+        this.stream = new CUstream(stream);
         for (String m : MODULES) {
             CUmodule module = new CUmodule();
             Cuda.driver(JCudaDriver.cuModuleLoadData(module, ptx(m)), "cuModuleLoadData(" + m + ".ptx)");
@@ -82,7 +87,7 @@ final class Kernels {
                 throw new IllegalArgumentException("unsupported kernel argument " + a.getClass());
             }
         }
-        Cuda.driver(JCudaDriver.cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, null, Pointer.to(ps), null),
+        Cuda.driver(JCudaDriver.cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, stream, Pointer.to(ps), null),
             "cuLaunchKernel(" + name + ")");
     }
 }

@@ -1,0 +1,32 @@
+package io.jtrain.cli;
+
+import io.jtrain.backend.GpuOptions;
+import picocli.CommandLine.Option;
+
+/** {@code --cudnn auto|off} and {@code --deterministic}: how the CUDA backend is set up (ignored on the CPU). */
+public final class GpuFlags {
+    private String cudnn = "auto";
+
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Checked while parsing, so a bad value is a usage error before anything runs. */
+    @Option(names = "--cudnn", paramLabel = "auto|off", defaultValue = "auto",
+        description = "Use cuDNN on a GPU when its checks pass (auto, the default) or never (off). Printed at start-up.")
+    void setCudnn(String value) {
+        try {
+            GpuOptions.of(value, false);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        this.cudnn = value;
+    }
+
+    @Option(names = "--deterministic",
+        description = "On a GPU, allow only deterministic cuDNN algorithms (bit-identical reruns; can be slower).")
+    boolean deterministic;
+
+    GpuOptions options() {
+        return GpuOptions.of(cudnn, deterministic);
+    }
+}
