@@ -33,16 +33,17 @@ import jcuda.runtime.cudaStream_t;
 final class Cudnn {
     private static final Pointer ONE = Pointer.to(new float[] {1f});
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
-    private static final int NCHW = 0;
-    private static final int FLOAT = 0;
-    private static final int CROSS_CORRELATION = 1;
-    private static final int FMA_MATH = 3;
-    private static final int PROPAGATE_NAN = 1;
-    private static final int POOL_MAX_DETERMINISTIC = 3;
-    private static final int POOL_AVG_INCLUDE_PADDING = 1;
-    private static final int SOFTMAX_ACCURATE = 1;
-    private static final int SOFTMAX_INSTANCE = 0;
-    private static final int BN_SPATIAL = 1;
+    private static final int NCHW = jcuda.jcudnn.cudnnTensorFormat.CUDNN_TENSOR_NCHW;
+    private static final int FLOAT = jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT;
+    private static final int CROSS_CORRELATION = jcuda.jcudnn.cudnnConvolutionMode.CUDNN_CROSS_CORRELATION;
+    private static final int FMA_MATH = jcuda.jcudnn.cudnnMathType.CUDNN_FMA_MATH;
+    private static final int PROPAGATE_NAN = jcuda.jcudnn.cudnnNanPropagation.CUDNN_PROPAGATE_NAN;
+    private static final int POOL_MAX_DETERMINISTIC = jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC;
+    private static final int POOL_AVG_INCLUDE_PADDING =
+        jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
+    private static final int SOFTMAX_ACCURATE = jcuda.jcudnn.cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE;
+    private static final int SOFTMAX_INSTANCE = jcuda.jcudnn.cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_INSTANCE;
+    private static final int BN_SPATIAL = jcuda.jcudnn.cudnnBatchNormMode.CUDNN_BATCHNORM_SPATIAL;
     /** Upper bound on one convolution's workspace when the layer asks for its size. */
     private static final long DEFAULT_LIMIT = 256L << 20;
     private final CudaBackend be;
@@ -138,10 +139,10 @@ final class Cudnn {
     private cudnnActivationDescriptor activation(Activation a) {
         return activations.computeIfAbsent(a, k -> {
             int mode = switch (a.kind()) {
-                case SIGMOID -> 0;
-                case RELU -> 1;
-                case TANH -> 2;
-                case ELU -> 4;
+                case SIGMOID -> jcuda.jcudnn.cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID;
+                case RELU -> jcuda.jcudnn.cudnnActivationMode.CUDNN_ACTIVATION_RELU;
+                case TANH -> jcuda.jcudnn.cudnnActivationMode.CUDNN_ACTIVATION_TANH;
+                case ELU -> jcuda.jcudnn.cudnnActivationMode.CUDNN_ACTIVATION_ELU;
                 default -> throw new IllegalArgumentException(a.kind().id() + " is not a cuDNN activation");
             };
             cudnnActivationDescriptor d = new cudnnActivationDescriptor();
