@@ -76,22 +76,32 @@ public final class CudaBackend implements Backend {
         CUcontext ctx = new CUcontext();
         Cuda.driver(JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain");
         Cuda.driver(JCudaDriver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+        this.pool = new CudaMemoryPool("cuda:" + ordinal, Long.MAX_VALUE);
+        try {
+            Cuda.runtime(JCuda.cudaStreamCreate(stream), "cudaStreamCreate");
+            this.k = new Kernels(stream);
+            Cuda.cublas(JCublas2.cublasCreate(cublas), "cublasCreate");
+            Cuda.cublas(JCublas2.cublasSetStream(cublas, stream), "cublasSetStream");
+            Cuda.cublas(JCublas2.cublasSetMathMode(cublas, 0), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
+            // cuBLAS asks for 4 MiB of workspace before Hopper and 32 MiB on Hopper; the pool owns it
+            long wsBytes = prop.major >= 9 ? 32L << 20 : 4L << 20;
+            this.cublasWorkspace = allocate(Shape.of((int) (wsBytes / 4)), MemoryCategory.WORKSPACE);
+            Cuda.cublas(JCublas2.cublasSetWorkspace(cublas, ptr(cublasWorkspace), wsBytes), "cublasSetWorkspace",
+                pool);
+            this.conv = new CudaConv(this);
+            this.cudnnDecision = CudnnDecision.decide(options.cudnnAllowed(), prop.major, prop.minor);
+            this.cudnn = cudnnDecision.enabled() ? new Cudnn(this, pool, stream, options.deterministic()) : null;
+        } catch (RuntimeException | LinkageError e) {
+            JCublas2.cublasDestroy(cublas);
+            JCuda.cudaStreamDestroy(stream);
+            pool.close();
+            throw e;
+        }
+        // the capacity is what is free once the context, modules and library handles exist, plus what the pool holds
         long[] free = {0};
         long[] total = {0};
         Cuda.runtime(JCuda.cudaMemGetInfo(free, total), "cudaMemGetInfo");
-        this.pool = new CudaMemoryPool("cuda:" + ordinal, capacity > 0 ? capacity : free[0]);
-        Cuda.runtime(JCuda.cudaStreamCreate(stream), "cudaStreamCreate");
-        this.k = new Kernels(stream);
-        Cuda.cublas(JCublas2.cublasCreate(cublas), "cublasCreate");
-        Cuda.cublas(JCublas2.cublasSetStream(cublas, stream), "cublasSetStream");
-        Cuda.cublas(JCublas2.cublasSetMathMode(cublas, 0), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
-        // cuBLAS asks for 4 MiB of workspace before Hopper and 32 MiB on Hopper; the pool owns it
-        long wsBytes = prop.major >= 9 ? 32L << 20 : 4L << 20;
-        this.cublasWorkspace = allocate(Shape.of((int) (wsBytes / 4)), MemoryCategory.WORKSPACE);
-        Cuda.cublas(JCublas2.cublasSetWorkspace(cublas, ptr(cublasWorkspace), wsBytes), "cublasSetWorkspace", pool);
-        this.conv = new CudaConv(this);
-        this.cudnnDecision = CudnnDecision.decide(options.cudnnAllowed(), prop.major, prop.minor);
-        this.cudnn = cudnnDecision.enabled() ? new Cudnn(this, pool, stream, options.deterministic()) : null;
+        pool.setCapacityBytes(capacity > 0 ? capacity : free[0] + pool.reservedBytes());
     }
 
     /** Whether cuDNN is used, and the start-up line that says so. */
