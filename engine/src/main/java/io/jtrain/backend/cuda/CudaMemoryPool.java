@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import jcuda.Pointer;
-import jcuda.runtime.JCuda;
 
 /**
  * Device memory through a caching pool: sizes rounded to 512 B (small) or 2 MiB (large) classes, freed
@@ -23,6 +22,7 @@ final class CudaMemoryPool implements MemoryPool {
     private static final long LARGE = 2L << 20;
     static final int ID_SHIFT = 40;
     private final String device;
+    private final DeviceMemory mem;
     private final PoolStats stats = new PoolStats();
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private final Map<Long, Pointer> pointers = new HashMap<>();
@@ -32,8 +32,13 @@ final class CudaMemoryPool implements MemoryPool {
     private long nextId = 1;
 
     CudaMemoryPool(String device, long capacity) {
+        this(device, capacity, DeviceMemory.CUDA);
+    }
+
+    CudaMemoryPool(String device, long capacity, DeviceMemory mem) {
         this.device = device;
         this.capacity = capacity;
+        this.mem = mem;
     }
 
     static long roundUp(long bytes) {
@@ -58,13 +63,13 @@ final class CudaMemoryPool implements MemoryPool {
 
     private long cudaMalloc(long size, MemoryCategory category) {
         Pointer p = new Pointer();
-        int rc = JCuda.cudaMalloc(p, size);
+        int rc = mem.malloc(p, size);
         if (rc == Cuda.RUNTIME_OOM) {
-            JCuda.cudaGetLastError();
+            mem.clearError();
             emptyCache();
-            rc = JCuda.cudaMalloc(p, size);
+            rc = mem.malloc(p, size);
             if (rc == Cuda.RUNTIME_OOM) {
-                JCuda.cudaGetLastError();
+                mem.clearError();
                 throw oom(category, size);
             }
         }
@@ -77,10 +82,8 @@ final class CudaMemoryPool implements MemoryPool {
     }
 
     private OutOfMemoryException oom(MemoryCategory category, long size) {
-        long[] f = {-1};
-        long[] t = {-1};
-        JCuda.cudaMemGetInfo(f, t);
-        return new OutOfMemoryException(device, category, size, stats.inUse(), capacity, f[0], t[0]);
+        long[] ft = mem.info();
+        return new OutOfMemoryException(device, category, size, stats.inUse(), capacity, ft[0], ft[1]);
     }
 
     /**
@@ -88,7 +91,7 @@ final class CudaMemoryPool implements MemoryPool {
      * not known there (reported as 0); in-use, capacity, free and total bytes are.
      */
     OutOfMemoryException outOfMemory(String where) {
-        JCuda.cudaGetLastError();
+        mem.clearError();
         OutOfMemoryException e = oom(MemoryCategory.WORKSPACE, 0);
         return new OutOfMemoryException(device + " in " + where, e.category(), 0, e.inUseBytes(), e.capacityBytes(),
             e.freeBytes(), e.totalBytes());
@@ -98,7 +101,7 @@ final class CudaMemoryPool implements MemoryPool {
     void emptyCache() {
         for (ArrayDeque<Long> q : free.values()) {
             for (Long id : q) {
-                Cuda.runtime(JCuda.cudaFree(pointers.remove(id)), "cudaFree");
+                Cuda.runtime(mem.free(pointers.remove(id)), "cudaFree");
                 reserved -= sizes.remove(id);
             }
         }
@@ -179,7 +182,7 @@ final class CudaMemoryPool implements MemoryPool {
     void close() {
         emptyCache();
         for (Pointer p : pointers.values()) {
-            JCuda.cudaFree(p);
+            mem.free(p);
         }
         pointers.clear();
     }
