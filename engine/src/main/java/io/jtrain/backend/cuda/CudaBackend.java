@@ -47,6 +47,8 @@ public final class CudaBackend implements Backend {
     private final Cudnn cudnn;
     private final String name;
     private Tensor cublasWorkspace;
+    /** True only for the test backend without a device: copies and cuBLAS calls are skipped. */
+    private final boolean dry;
     private Tensor scratch;
     private long hostToDevice;
     private long deviceToHost;
@@ -62,6 +64,7 @@ public final class CudaBackend implements Backend {
      */
     public CudaBackend(int ordinal, long capacity, GpuOptions options) {
         this.ordinal = ordinal;
+        this.dry = false;
         cudaDeviceProp prop = new cudaDeviceProp();
         Cuda.runtime(JCuda.cudaGetDeviceProperties(prop, ordinal), "cudaGetDeviceProperties(" + ordinal + ")");
         if (prop.major * 10 + prop.minor < 75) {
@@ -102,6 +105,21 @@ public final class CudaBackend implements Backend {
         long[] total = {0};
         Cuda.runtime(JCuda.cudaMemGetInfo(free, total), "cudaMemGetInfo");
         pool.setCapacityBytes(capacity > 0 ? capacity : free[0] + pool.reservedBytes());
+    }
+
+    /**
+     * For tests only ({@code CudaLaunchTest}): a backend without a device, whose pool is {@code pool} (on a fake
+     * device) and whose kernel launches go to {@code kernels}' recorder. cuBLAS, cuDNN and copies are unavailable.
+     */
+    CudaBackend(CudaMemoryPool pool, Kernels kernels) {
+        this.ordinal = 0;
+        this.name = "no device (launches recorded)";
+        this.pool = pool;
+        this.k = kernels;
+        this.conv = new CudaConv(this);
+        this.cudnnDecision = CudnnDecision.off();
+        this.cudnn = null;
+        this.dry = true;
     }
 
     /** Whether cuDNN is used, and the start-up line that says so. */
@@ -162,8 +180,7 @@ public final class CudaBackend implements Backend {
     public void upload(float[] src, int srcOffset, Tensor dst) {
         checkThread();
         java.util.Objects.checkFromIndexSize(srcOffset, (int) dst.size(), src.length);
-        Cuda.runtime(JCuda.cudaMemcpy(ptr(dst), Pointer.to(src).withByteOffset(4L * srcOffset), 4 * dst.size(), H2D),
-            "cudaMemcpy(host to device)");
+        memcpy(ptr(dst), Pointer.to(src).withByteOffset(4L * srcOffset), 4 * dst.size(), H2D, "host to device");
         hostToDevice++;
     }
 
@@ -171,8 +188,7 @@ public final class CudaBackend implements Backend {
     public void download(Tensor src, float[] dst, int dstOffset) {
         checkThread();
         java.util.Objects.checkFromIndexSize(dstOffset, (int) src.size(), dst.length);
-        Cuda.runtime(JCuda.cudaMemcpy(Pointer.to(dst).withByteOffset(4L * dstOffset), ptr(src), 4 * src.size(), D2H),
-            "cudaMemcpy(device to host)");
+        memcpy(Pointer.to(dst).withByteOffset(4L * dstOffset), ptr(src), 4 * src.size(), D2H, "device to host");
         deviceToHost++;
     }
 
@@ -190,8 +206,10 @@ public final class CudaBackend implements Backend {
     @Override
     public void copy(Tensor src, Tensor dst) {
         same(src, dst);
-        Cuda.runtime(JCuda.cudaMemcpyAsync(ptr(dst), ptr(src), 4 * src.size(), D2D, stream),
-            "cudaMemcpyAsync(device to device)");
+        if (!dry) {
+            Cuda.runtime(JCuda.cudaMemcpyAsync(ptr(dst), ptr(src), 4 * src.size(), D2D, stream),
+                "cudaMemcpyAsync(device to device)");
+        }
     }
 
     @Override
@@ -223,7 +241,7 @@ public final class CudaBackend implements Backend {
         Tensor partial = scratch(2L * grid);
         k.launchGrid("sumSquaresPartial", grid, x.size(), ptr(x), ptr(partial));
         double[] p = new double[grid];
-        Cuda.runtime(JCuda.cudaMemcpy(Pointer.to(p), ptr(partial), 8L * grid, D2H), "cudaMemcpy(partial sums)");
+        memcpy(Pointer.to(p), ptr(partial), 8L * grid, D2H, "partial sums");
         deviceToHost++;
         double s = 0;
         for (double v : p) {
@@ -242,6 +260,9 @@ public final class CudaBackend implements Backend {
     /** c = op(a) op(b) + beta c through cublasSgemm with the row-major mapping of {@link CublasMapping}. */
     void gemm(Pointer a, boolean ta, Pointer b, boolean tb, Pointer c, int[] mnk, float beta) {
         checkThread();
+        if (dry) {
+            return;
+        }
         CublasMapping g = CublasMapping.rowMajor(ta, tb, mnk[0], mnk[1], mnk[2]);
         Cuda.cublas(JCublas2.cublasSgemm(cublas, g.transFirst() ? 1 : 0, g.transSecond() ? 1 : 0, g.m(), g.n(), g.k(),
             Pointer.to(new float[] {1f}), b, g.ldFirst(), a, g.ldSecond(), Pointer.to(new float[] {beta}), c, g.ldc()),
@@ -452,9 +473,16 @@ public final class CudaBackend implements Backend {
         return (float) (sum(loss, pred.size()) / pred.size());
     }
 
+    /** A synchronous copy on the legacy stream (ordered with ours, a blocking stream). */
+    private void memcpy(Pointer dst, Pointer src, long bytes, int kind, String what) {
+        if (!dry) {
+            Cuda.runtime(JCuda.cudaMemcpy(dst, src, bytes, kind), "cudaMemcpy(" + what + ")");
+        }
+    }
+
     private double sum(Tensor t, long n) {
         float[] a = new float[(int) n];
-        Cuda.runtime(JCuda.cudaMemcpy(Pointer.to(a), ptr(t), 4 * n, D2H), "cudaMemcpy(losses)");
+        memcpy(Pointer.to(a), ptr(t), 4 * n, D2H, "losses");
         deviceToHost++;
         double s = 0;
         for (float v : a) {

@@ -25,10 +25,24 @@ final class Kernels {
     private static final int MAX_GRID = 4096;
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final CUstream stream;
+    private final Launcher launcher;
+
+    /** Where launches go: the GPU, or (in tests) a recorder that checks them against the kernels' signatures. */
+    @FunctionalInterface
+    interface Launcher {
+        void launch(String name, int grid, Object[] args);
+    }
+
+    /** For tests: nothing is loaded; every launch goes to {@code launcher}. */
+    Kernels(Launcher launcher) {
+        this.stream = null;
+        this.launcher = launcher;
+    }
 
     /** Loads every module; launches go to {@code stream}. */
     Kernels(cudaStream_t stream) {
         this.stream = new CUstream(stream);
+        this.launcher = this::launchOnGpu;
         for (String m : MODULES) {
             CUmodule module = new CUmodule();
             Cuda.driver(JCudaDriver.cuModuleLoadData(module, ptx(m)), "cuModuleLoadData(" + m + ".ptx)");
@@ -64,6 +78,10 @@ final class Kernels {
     }
 
     void launchGrid(String name, int grid, Object... args) {
+        launcher.launch(name, grid, args);
+    }
+
+    private void launchOnGpu(String name, int grid, Object[] args) {
         CUfunction f = functions.get(name);
         if (f == null) {
             throw new IllegalStateException("kernel " + name + " not found in the loaded PTX");
