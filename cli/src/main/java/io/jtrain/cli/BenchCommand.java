@@ -96,6 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("ms_per_batch", 1000 * trainSecs / steps);
             r.put("infer_samples_per_s", infer);
             r.put("peak_bytes", be.pool().peakBytes());
+            r.put("peak_reserved_bytes", be.pool().peakReservedBytes());
         }
         if (common.json) {
             out.println(r.toPrettyString());

@@ -25,6 +25,19 @@ public interface MemoryPool {
 
     long peakBytes();
 
+    /**
+     * Bytes held from the device, in use or cached for reuse (the GPU pool keeps freed blocks; the CPU pool
+     * returns them, so there it equals {@link #inUseBytes()}).
+     */
+    default long reservedBytes() {
+        return inUseBytes();
+    }
+
+    /** The largest {@link #reservedBytes()} so far. */
+    default long peakReservedBytes() {
+        return peakBytes();
+    }
+
     long inUseBytes(MemoryCategory category);
 
     long peakBytes(MemoryCategory category);

@@ -29,6 +29,7 @@ final class CudaMemoryPool implements MemoryPool {
     private final Map<Long, Long> sizes = new HashMap<>();
     private long capacity;
     private long reserved;
+    private long peakReserved;
     private long nextId = 1;
 
     CudaMemoryPool(String device, long capacity) {
@@ -78,6 +79,7 @@ final class CudaMemoryPool implements MemoryPool {
         pointers.put(id, p);
         sizes.put(id, size);
         reserved += size;
+        peakReserved = Math.max(peakReserved, reserved);
         return id;
     }
 
@@ -125,8 +127,14 @@ final class CudaMemoryPool implements MemoryPool {
         stats.remove(block.category(), block.bytes());
     }
 
-    long reservedBytes() {
+    @Override
+    public long reservedBytes() {
         return reserved;
+    }
+
+    @Override
+    public long peakReservedBytes() {
+        return peakReserved;
     }
 
     @Override

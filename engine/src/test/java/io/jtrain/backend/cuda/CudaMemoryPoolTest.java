@@ -103,6 +103,7 @@ class CudaMemoryPoolTest {
         assertEquals(1, dev.frees);
         assertEquals(1, dev.errorsCleared);
         assertEquals(4 * MIB, pool.reservedBytes());
+        assertEquals(4 * MIB, pool.peakReservedBytes());
         pool.release(big);
         pool.close();
     }
