@@ -131,8 +131,9 @@ public final class CudaBackend implements Backend {
         return k;
     }
 
-    /** Device pointer of a tensor (view offsets included). */
+    /** Device pointer of a tensor (view offsets included); every op passes here, so it checks the thread. */
     Pointer ptr(Tensor t) {
+        checkThread();
         if (t == null) {
             return null;
         }
