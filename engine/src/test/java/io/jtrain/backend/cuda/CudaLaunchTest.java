@@ -131,6 +131,26 @@ class CudaLaunchTest {
         assertEquals(0, pool.inUseBytes() - scratchBytes(pool), "tensors released");
     }
 
+    @Test
+    void onlyTheOwningThreadMayCallTheGpu() throws Exception {
+        CudaMemoryPool pool = new CudaMemoryPool("fake:0", 1L << 20, new CudaMemoryPoolTest.FakeDevice(1L << 20));
+        CudaBackend be = new CudaBackend(pool, new Kernels(this::check));
+        Tensor x = t(be, 10);
+        Throwable[] seen = new Throwable[1];
+        Thread other = new Thread(() -> {
+            try {
+                be.fill(x, 1f);
+            } catch (Throwable e) {
+                seen[0] = e;
+            }
+        }, "intruder");
+        other.start();
+        other.join();
+        assertTrue(seen[0] instanceof IllegalStateException, String.valueOf(seen[0]));
+        assertTrue(seen[0].getMessage().contains("thread intruder"), seen[0].getMessage());
+        x.close();
+    }
+
     private static long scratchBytes(CudaMemoryPool pool) {
         return pool.inUseBytes(MemoryCategory.WORKSPACE);
     }
