@@ -23,16 +23,30 @@ public record CudnnDecision(boolean enabled, long version, String line) {
         if (!allowed) {
             return off();
         }
-        long version;
-        long cudart;
-        try {
-            version = jcuda.jcudnn.JCudnn.cudnnGetVersion();
-            cudart = jcuda.jcudnn.JCudnn.cudnnGetCudartVersion();
-        } catch (LinkageError | RuntimeException e) {
-            return new CudnnDecision(false, 0, "cuDNN not used: it could not be loaded (" + firstCause(e)
+        long[] v = versions();
+        if (v == null) {
+            return new CudnnDecision(false, 0, "cuDNN not used: it could not be loaded (" + loadFailure
                 + "); install cuDNN 8.9 for CUDA 12 (libcudnn.so.8) to use it, see docs/gpu.md; jtrain kernels serve");
         }
-        return check(version, cudart, ccMajor, ccMinor);
+        return check(v[0], v[1], ccMajor, ccMinor);
+    }
+
+    private static long[] loaded;
+    private static String loadFailure;
+
+    /**
+     * {cudnnGetVersion, cudnnGetCudartVersion}, or null when cuDNN does not load. Asked once: a failed load
+     * poisons the JCudnn class, and later attempts would only say "Could not initialize class".
+     */
+    private static synchronized long[] versions() {
+        if (loaded == null && loadFailure == null) {
+            try {
+                loaded = new long[] {jcuda.jcudnn.JCudnn.cudnnGetVersion(), jcuda.jcudnn.JCudnn.cudnnGetCudartVersion()};
+            } catch (LinkageError | RuntimeException e) {
+                loadFailure = firstCause(e);
+            }
+        }
+        return loaded;
     }
 
     /** The version rules, on numbers only (unit-tested without a GPU). */
