@@ -42,6 +42,9 @@ public final class CudaBackend implements Backend {
     private final cublasHandle cublas = new cublasHandle();
     private final Thread owner = Thread.currentThread();
     private final CudaConv conv;
+    private final CudaLosses losses;
+    /** cuDNN or our kernels for convolution, pooling and batch norm; fixed when the backend opens. */
+    private final SpatialOps spatial;
     private final cudaStream_t stream = new cudaStream_t();
     private final CudnnDecision cudnnDecision;
     private final Cudnn cudnn;
@@ -92,8 +95,10 @@ public final class CudaBackend implements Backend {
             Cuda.cublas(JCublas2.cublasSetWorkspace(cublas, ptr(cublasWorkspace), wsBytes), "cublasSetWorkspace",
                 pool);
             this.conv = new CudaConv(this);
+            this.losses = new CudaLosses(this);
             this.cudnnDecision = CudnnDecision.decide(options.cudnnAllowed(), prop.major, prop.minor);
             this.cudnn = cudnnDecision.enabled() ? new Cudnn(this, pool, stream, options.deterministic()) : null;
+            this.spatial = cudnn != null ? cudnn : conv;
         } catch (RuntimeException | LinkageError e) {
             JCublas2.cublasDestroy(cublas);
             JCuda.cudaStreamDestroy(stream);
@@ -117,8 +122,10 @@ public final class CudaBackend implements Backend {
         this.pool = pool;
         this.k = kernels;
         this.conv = new CudaConv(this);
+        this.losses = new CudaLosses(this);
         this.cudnnDecision = CudnnDecision.off();
         this.cudnn = null;
+        this.spatial = conv;
         this.dry = true;
     }
 
@@ -241,14 +248,7 @@ public final class CudaBackend implements Backend {
         int grid = (int) Math.max(1, Math.min(1024, (x.size() + Kernels.BLOCK - 1) / Kernels.BLOCK));
         Tensor partial = scratch(2L * grid);
         k.launchGrid("sumSquaresPartial", grid, x.size(), ptr(x), ptr(partial));
-        double[] p = new double[grid];
-        memcpy(Pointer.to(p), ptr(partial), 8L * grid, D2H, "partial sums");
-        deviceToHost++;
-        double s = 0;
-        for (double v : p) {
-            s += v;
-        }
-        return s;
+        return hostSum(partial, grid, true);
     }
 
     /** Statistics are computed on the host from one download (used by the doctor's sampled detectors). */
@@ -294,64 +294,37 @@ public final class CudaBackend implements Backend {
 
     @Override
     public long conv2dWorkspaceElements(Shape x, Shape w, ConvSpec spec) {
-        if (cudnn != null) {
-            return cudnn.workspaceElements(x, w, spec);
-        }
-        return (long) x.dim(1) * spec.kh() * spec.kw() * spec.outH(x.dim(2)) * spec.outW(x.dim(3));
+        return spatial.workspaceElements(x, w, spec);
     }
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace) {
-        if (cudnn != null) {
-            cudnn.convForward(x, w, b, y, spec, workspace);
-        } else {
-            conv.forward(x, w, b, y, spec, workspace);
-        }
+        spatial.convForward(x, w, b, y, spec, workspace);
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
-        if (cudnn != null) {
-            cudnn.convBackwardData(dy, w, dx, spec, workspace);
-        } else {
-            conv.backwardData(dy, w, dx, spec, workspace);
-        }
+        spatial.convBackwardData(dy, w, dx, spec, workspace);
     }
 
     @Override
     public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace) {
-        if (cudnn != null) {
-            cudnn.convBackwardFilter(x, dy, dw, db, spec, workspace);
-        } else {
-            conv.backwardFilter(x, dy, dw, db, spec, workspace);
-        }
+        spatial.convBackwardFilter(x, dy, dw, db, spec, workspace);
     }
 
     @Override
     public void maxPoolForward(Tensor x, Tensor y, ConvSpec spec) {
-        if (cudnn != null) {
-            cudnn.maxPoolForward(x, y, spec);
-        } else {
-            conv.pool("maxPoolForward", x, null, y, spec);
-        }
+        spatial.maxPoolForward(x, y, spec);
     }
 
     @Override
     public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec spec) {
-        if (cudnn != null) {
-            cudnn.maxPoolBackward(x, y, dy, dx, spec);
-        } else {
-            conv.pool("maxPoolBackward", x, dy, dx, spec);
-        }
+        spatial.maxPoolBackward(x, y, dy, dx, spec);
     }
 
     @Override
     public void avgPoolForward(Tensor x, Tensor y, ConvSpec spec) {
-        if (cudnn != null) {
-            cudnn.avgPoolForward(x, y, spec);
-        } else {
-            conv.pool("avgPoolForward", x, null, y, spec);
-        }
+        spatial.avgPoolForward(x, y, spec);
     }
 
     /** Always our kernel: cuDNN's pooling backward needs x and y, which this op does not receive. */
@@ -362,29 +335,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
-        if (cudnn != null) {
-            cudnn.batchNormTraining(x, y, bn, momentum, eps);
-        } else {
-            conv.batchNormTraining(x, y, bn, momentum, eps);
-        }
+        spatial.batchNormTraining(x, y, bn, momentum, eps);
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
-        if (cudnn != null) {
-            cudnn.batchNormInference(x, y, bn, eps);
-        } else {
-            conv.batchNormInference(x, y, bn, eps);
-        }
+        spatial.batchNormInference(x, y, bn, eps);
     }
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
-        if (cudnn != null) {
-            cudnn.batchNormBackward(x, dy, dx, bn);
-        } else {
-            conv.batchNormBackward(x, dy, dx, bn);
-        }
+        spatial.batchNormBackward(x, dy, dx, bn);
     }
 
     @Override
@@ -428,50 +389,22 @@ public final class CudaBackend implements Backend {
             cudnn.softmaxRowsBackward(y, dy, dx);
             return;
         }
-        float[] yh = host(y);
-        float[] g = host(dy);
-        int rows = y.dim(0);
-        int cols = (int) (y.size() / rows);
-        float[] out = new float[yh.length];
-        for (int r = 0; r < rows; r++) {
-            double dot = 0;
-            for (int j = 0; j < cols; j++) {
-                dot += (double) yh[r * cols + j] * g[r * cols + j];
-            }
-            for (int j = 0; j < cols; j++) {
-                out[r * cols + j] = (float) (yh[r * cols + j] * (g[r * cols + j] - dot));
-            }
-        }
-        upload(out, 0, dx);
+        losses.softmaxRowsBackwardOnHost(y, dy, dx);
     }
 
     @Override
     public float softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
-        int rows = logits.dim(0);
-        if (target.size() != rows) {
-            throw new UnsupportedOperationException("the CUDA backend takes class-index targets for "
-                + "softmax_cross_entropy; one-hot or probability targets run on --device cpu");
-        }
-        Tensor loss = scratch(rows);
-        k.launch("softmaxCrossEntropy", rows, (long) rows, (int) (logits.size() / rows), ptr(logits), ptr(target),
-            ptr(dLogits), gradScale, ptr(loss));
-        return (float) (sum(loss, rows) / rows);
+        return losses.softmaxCrossEntropy(logits, target, dLogits, gradScale);
     }
 
     @Override
     public float binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
-        Tensor loss = scratch(logits.size());
-        k.launch("bceWithLogits", logits.size(), logits.size(), ptr(logits), ptr(target), ptr(dLogits), gradScale,
-            ptr(loss));
-        return (float) (sum(loss, logits.size()) / logits.size());
+        return losses.binaryCrossEntropyWithLogits(logits, target, dLogits, gradScale);
     }
 
     @Override
     public float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale) {
-        Tensor loss = scratch(pred.size());
-        k.launch("meanSquaredError", pred.size(), pred.size(), ptr(pred), ptr(target), ptr(dPred), gradScale,
-            ptr(loss));
-        return (float) (sum(loss, pred.size()) / pred.size());
+        return losses.meanSquaredError(pred, target, dPred, gradScale);
     }
 
     /** A synchronous copy on the legacy stream (ordered with ours, a blocking stream). */
@@ -481,14 +414,23 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private double sum(Tensor t, long n) {
-        float[] a = new float[(int) n];
-        memcpy(Pointer.to(a), ptr(t), 4 * n, D2H, "losses");
-        deviceToHost++;
+    /** The sum, on the host after one download, of the first n floats (or doubles) of device buffer t. */
+    double hostSum(Tensor t, int n, boolean doubles) {
         double s = 0;
-        for (float v : a) {
-            s += v;
+        if (doubles) {
+            double[] a = new double[n];
+            memcpy(Pointer.to(a), ptr(t), 8L * n, D2H, "partial sums");
+            for (double v : a) {
+                s += v;
+            }
+        } else {
+            float[] a = new float[n];
+            memcpy(Pointer.to(a), ptr(t), 4L * n, D2H, "losses");
+            for (float v : a) {
+                s += v;
+            }
         }
+        deviceToHost++;
         return s;
     }
 
@@ -500,28 +442,21 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void sgdStep(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
-        k.launch("sgdStep", w.size(), w.size(), p.lr(), p.beta1(), p.weightDecay(), p.nesterov() ? 1 : 0,
-            p.step() == 1 ? 1 : 0, ptr(w), ptr(g), ptr(velocity));
+        losses.sgdStep(w, g, velocity, p);
     }
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
-        double bc1 = 1 - Math.pow(p.beta1(), p.step());
-        double bc2 = 1 - Math.pow(p.beta2(), p.step());
-        float decay = p.decoupled() ? 1f - p.lr() * p.weightDecay() : 1f;
-        float l2 = p.decoupled() ? 0f : p.weightDecay();
-        k.launch("adamStep", w.size(), w.size(), p.beta1(), p.beta2(), p.eps(), (float) (p.lr() / bc1),
-            (float) Math.sqrt(bc2), decay, l2, ptr(w), ptr(g), ptr(m), ptr(v));
+        losses.adamStep(w, g, m, v, p);
     }
 
     @Override
     public void rmspropStep(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
-        k.launch("rmspropStep", w.size(), w.size(), p.lr(), p.beta2(), p.eps(), p.weightDecay(), ptr(w), ptr(g),
-            ptr(sq));
+        losses.rmspropStep(w, g, sq, p);
     }
 
     /** A reusable device buffer of at least {@code n} floats (grown, never shrunk). */
-    private Tensor scratch(long n) {
+    Tensor scratch(long n) {
         if (scratch == null || scratch.size() < n) {
             if (scratch != null) {
                 scratch.close();
@@ -531,7 +466,7 @@ public final class CudaBackend implements Backend {
         return scratch;
     }
 
-    private static void same(Tensor a, Tensor b) {
+    static void same(Tensor a, Tensor b) {
         if (a.size() != b.size()) {
             throw new IllegalArgumentException("sizes differ: " + a.shape() + " vs " + b.shape());
         }

@@ -2,11 +2,12 @@ package io.jtrain.backend.cuda;
 
 import io.jtrain.backend.BatchNormTensors;
 import io.jtrain.backend.ConvSpec;
+import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
 import jcuda.Pointer;
 
 /** Convolution (im2col + cuBLAS per sample), pooling and batch norm of the CUDA backend. */
-final class CudaConv {
+final class CudaConv implements SpatialOps {
     private final CudaBackend be;
 
     CudaConv(CudaBackend be) {
@@ -24,7 +25,14 @@ final class CudaConv {
         return 4L * t.size() / t.dim(0);
     }
 
-    void forward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s, Tensor ws) {
+    /** im2col needs one sample's column matrix: C·kh·kw × OH·OW floats. */
+    @Override
+    public long workspaceElements(Shape x, Shape w, ConvSpec s) {
+        return (long) x.dim(1) * s.kh() * s.kw() * s.outH(x.dim(2)) * s.outW(x.dim(3));
+    }
+
+    @Override
+    public void convForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s, Tensor ws) {
         int[] g = geo(x, s);
         int k = w.dim(0);
         int ckk = g[0] * g[3] * g[4];
@@ -40,7 +48,8 @@ final class CudaConv {
         }
     }
 
-    void backwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec s, Tensor ws) {
+    @Override
+    public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec s, Tensor ws) {
         int[] g = geo(dx, s);
         int k = w.dim(0);
         int ckk = g[0] * g[3] * g[4];
@@ -54,7 +63,8 @@ final class CudaConv {
         }
     }
 
-    void backwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec s, Tensor ws) {
+    @Override
+    public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec s, Tensor ws) {
         int[] g = geo(x, s);
         int k = dw.dim(0);
         int ckk = g[0] * g[3] * g[4];
@@ -68,6 +78,21 @@ final class CudaConv {
         if (db != null) {
             be.kernels().launch("channelBiasGrad", k, x.dim(0), k, ohw, be.ptr(dy), be.ptr(db));
         }
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, Tensor y, ConvSpec s) {
+        pool("maxPoolForward", x, null, y, s);
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec s) {
+        pool("maxPoolBackward", x, dy, dx, s);
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, Tensor y, ConvSpec s) {
+        pool("avgPoolForward", x, null, y, s);
     }
 
     /** Pooling kernels take (planes, PoolGeo{h, w, kh, kw, sh, sw, ph, pw, oh, ow}, ...). */
@@ -92,20 +117,23 @@ final class CudaConv {
         return new int[] {n, c, (int) (x.size() / ((long) n * c))};
     }
 
-    void batchNormTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
+    @Override
+    public void batchNormTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
         int[] d = ncs(x);
         be.kernels().launchGrid("batchNormForwardTraining", Math.min(d[1], 1024), d[0], d[1], d[2], momentum, eps,
             be.ptr(x), be.ptr(y), be.ptr(bn.gamma()), be.ptr(bn.beta()), be.ptr(bn.runningMean()),
             be.ptr(bn.runningVar()), be.ptr(bn.savedMean()), be.ptr(bn.savedInvStd()));
     }
 
-    void batchNormInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
+    @Override
+    public void batchNormInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
         int[] d = ncs(x);
         be.kernels().launch("batchNormForwardInference", x.size(), x.size(), d[1], d[2], eps, be.ptr(x), be.ptr(y),
             be.ptr(bn.gamma()), be.ptr(bn.beta()), be.ptr(bn.runningMean()), be.ptr(bn.runningVar()));
     }
 
-    void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
         int[] d = ncs(x);
         be.kernels().launchGrid("batchNormBackward", Math.min(d[1], 1024), d[0], d[1], d[2], be.ptr(x), be.ptr(dy),
             be.ptr(dx), be.ptr(bn.gamma()), be.ptr(bn.savedMean()), be.ptr(bn.savedInvStd()), be.ptr(bn.dGamma()),

@@ -30,7 +30,7 @@ import jcuda.runtime.cudaStream_t;
  * workspaces are the layer's workspace tensor (from the pool), sized by {@link #workspaceElements}. Math
  * type FMA (no TF32), so results stay close to the CPU backend. Only the backend's GPU thread calls this.
  */
-final class Cudnn {
+final class Cudnn implements SpatialOps {
     private static final Pointer ONE = Pointer.to(new float[] {1f});
     private static final Pointer ZERO = Pointer.to(new float[] {0f});
     private static final int NCHW = jcuda.jcudnn.cudnnTensorFormat.CUDNN_TENSOR_NCHW;
@@ -156,7 +156,8 @@ final class Cudnn {
     // ---- convolution
 
     /** Workspace floats one convolution of these shapes needs (at least 1). */
-    long workspaceElements(Shape x, Shape w, ConvSpec s) {
+    @Override
+    public long workspaceElements(Shape x, Shape w, ConvSpec s) {
         return Math.max(1, (algorithms(x, w, s, DEFAULT_LIMIT).workspaceBytes() + 3) / 4);
     }
 
@@ -252,7 +253,8 @@ final class Cudnn {
         return c;
     }
 
-    void convForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s, Tensor ws) {
+    @Override
+    public void convForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s, Tensor ws) {
         ConvAlgorithms.Choice c = forCall(x, w.shape(), s, ws);
         check(JCudnn.cudnnConvolutionForward(handle, ONE, desc(x.shape()), be.ptr(x), filter(w.shape()), be.ptr(w),
             conv(s), c.forward(), be.ptr(ws), 4L * ws.size(), ZERO, desc(y.shape()), be.ptr(y)),
@@ -263,7 +265,8 @@ final class Cudnn {
         }
     }
 
-    void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec s, Tensor ws) {
+    @Override
+    public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec s, Tensor ws) {
         ConvAlgorithms.Choice c = forCall(dx, w.shape(), s, ws);
         check(JCudnn.cudnnConvolutionBackwardData(handle, ONE, filter(w.shape()), be.ptr(w), desc(dy.shape()),
             be.ptr(dy), conv(s), c.backwardData(), be.ptr(ws), 4L * ws.size(), ZERO, desc(dx.shape()), be.ptr(dx)),
@@ -271,7 +274,8 @@ final class Cudnn {
     }
 
     /** dw += ∂L/∂w, db += ∂L/∂b (beta 1: parameter gradients accumulate, as on the CPU). */
-    void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec s, Tensor ws) {
+    @Override
+    public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec s, Tensor ws) {
         ConvAlgorithms.Choice c = forCall(x, dw.shape(), s, ws);
         check(JCudnn.cudnnConvolutionBackwardFilter(handle, ONE, desc(x.shape()), be.ptr(x), desc(dy.shape()),
             be.ptr(dy), conv(s), c.backwardFilter(), be.ptr(ws), 4L * ws.size(), ONE, filter(dw.shape()), be.ptr(dw)),
@@ -284,19 +288,22 @@ final class Cudnn {
 
     // ---- pooling
 
-    void maxPoolForward(Tensor x, Tensor y, ConvSpec s) {
+    @Override
+    public void maxPoolForward(Tensor x, Tensor y, ConvSpec s) {
         check(JCudnn.cudnnPoolingForward(handle, pooling(POOL_MAX_DETERMINISTIC, s), ONE, desc(x.shape()), be.ptr(x),
             ZERO, desc(y.shape()), be.ptr(y)), "cudnnPoolingForward(max)");
     }
 
-    void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec s) {
+    @Override
+    public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec s) {
         check(JCudnn.cudnnPoolingBackward(handle, pooling(POOL_MAX_DETERMINISTIC, s), ONE, desc(y.shape()), be.ptr(y),
             desc(dy.shape()), be.ptr(dy), desc(x.shape()), be.ptr(x), ZERO, desc(dx.shape()), be.ptr(dx)),
             "cudnnPoolingBackward(max)");
     }
 
     /** Average over the whole window, padding included (the CPU backend's definition). */
-    void avgPoolForward(Tensor x, Tensor y, ConvSpec s) {
+    @Override
+    public void avgPoolForward(Tensor x, Tensor y, ConvSpec s) {
         check(JCudnn.cudnnPoolingForward(handle, pooling(POOL_AVG_INCLUDE_PADDING, s), ONE, desc(x.shape()),
             be.ptr(x), ZERO, desc(y.shape()), be.ptr(y)), "cudnnPoolingForward(average)");
     }
@@ -353,7 +360,8 @@ final class Cudnn {
     }
 
     /** Running statistics: run = (1 − momentum)·run + momentum·batch (unbiased variance), as on the CPU. */
-    void batchNormTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
+    @Override
+    public void batchNormTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
         checkEps(eps);
         cudnnTensorDescriptor xd = bnInput(x);
         check(JCudnn.cudnnBatchNormalizationForwardTraining(handle, BN_SPATIAL, ONE, ZERO, xd, be.ptr(x), xd,
@@ -363,7 +371,8 @@ final class Cudnn {
         bnEps.put(bn.savedMean().address(), (double) eps);
     }
 
-    void batchNormInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
+    @Override
+    public void batchNormInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
         checkEps(eps);
         cudnnTensorDescriptor xd = bnInput(x);
         check(JCudnn.cudnnBatchNormalizationForwardInference(handle, BN_SPATIAL, ONE, ZERO, xd, be.ptr(x), xd,
@@ -372,7 +381,8 @@ final class Cudnn {
     }
 
     /** dx overwritten; dGamma and dBeta accumulate (beta 1 for the parameter gradients). */
-    void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
         Double eps = bnEps.get(bn.savedMean().address());
         if (eps == null) {
             throw new IllegalStateException("batch norm backward without a training forward pass on this backend");
