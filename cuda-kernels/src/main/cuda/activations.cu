@@ -1,14 +1,15 @@
 // Activations, forward and backward, with the Activation.Kind ordinals of the engine:
 // 0 ReLU, 1 LeakyReLU(alpha), 2 ELU(alpha), 3 tanh, 4 sigmoid, 5 linear. Launch: 1-D grid-stride.
-// Memory traffic: forward reads x, writes y; backward reads x, y, dy and writes dx.
+// FP32 throughout (expf, expm1f, tanhf). Memory traffic: forward reads x, writes y; backward reads x, y, dy and
+// writes dx. NaN semantics match the CPU backend: ReLU maps NaN to 0 (x > 0 is false for NaN).
 #include "common.cuh"
 
-__device__ float sigmoidf(float x) {
+__device__ inline float sigmoidf(float x) {
     if (x >= 0) {
-        return (float) (1.0 / (1.0 + exp((double) -x)));
+        return 1.0f / (1.0f + expf(-x));
     }
-    double e = exp((double) x);
-    return (float) (e / (1.0 + e));
+    float e = expf(x);
+    return e / (1.0f + e);
 }
 
 extern "C" __global__ void activationForward(long long n, int kind, float alpha, const float* x, float* y) {
@@ -18,8 +19,8 @@ extern "C" __global__ void activationForward(long long n, int kind, float alpha,
         switch (kind) {
             case 0: r = v > 0 ? v : 0.0f; break;
             case 1: r = v > 0 ? v : alpha * v; break;
-            case 2: r = v > 0 ? v : (float) (alpha * expm1((double) v)); break;
-            case 3: r = (float) tanh((double) v); break;
+            case 2: r = v > 0 ? v : alpha * expm1f(v); break;
+            case 3: r = tanhf(v); break;
             case 4: r = sigmoidf(v); break;
             default: r = v; break;
         }

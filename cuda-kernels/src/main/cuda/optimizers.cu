@@ -30,7 +30,7 @@ extern "C" __global__ void adamStep(long long n, float b1, float b2, float eps, 
         float vi = b2 * v[i] + (1 - b2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        float denom = (float) sqrt((double) vi) / bc2Sqrt + eps;
+        float denom = sqrtf(vi) / bc2Sqrt + eps;
         w[i] = wi - stepSize * mi / denom;
     }
 }
@@ -42,6 +42,6 @@ extern "C" __global__ void rmspropStep(long long n, float lr, float rho, float e
         float gi = g[i] + wd * wi;
         float s = rho * sq[i] + (1 - rho) * gi * gi;
         sq[i] = s;
-        w[i] = wi - lr * gi / ((float) sqrt((double) s) + eps);
+        w[i] = wi - lr * gi / (sqrtf(s) + eps);
     }
 }

@@ -1,7 +1,21 @@
-// Runs one of jtrain's kernels under the CPU emulation. Usage: harness OP GRID BLOCK < input > output.
-// Input: int32 count of parameters, that many float64 parameters, int32 count of arrays, and for each
-// array an int64 length and that many float32 values. Output: every array after the kernel, same format
-// (int64 length + float32 values). Compared with the CPU backend by CudaKernelEmulationTest.
+// The emulated CUDA device of the tests: jtrain's kernels, the .cu sources unchanged, compiled with g++
+// against cuda_emu.h, behind a small binary protocol on stdin/stdout that the Java side
+// (tests/.../EmulatedCudaApi) speaks as a CudaApi. "Device memory" is this process's memory; a device
+// address is a pointer here, so kernels receive real pointers. Requests (little-endian): one opcode byte,
+// then its fields; every reply starts with an int32 status (0 = success).
+//   M i64 bytes                       -> status, i64 address        (cudaMalloc; 2 when over the limit)
+//   F i64 address                     -> status                     (cudaFree)
+//   W i64 address, i64 n, n bytes     -> status                     (host to device)
+//   R i64 address, i64 n              -> status, n bytes            (device to host)
+//   C i64 dst, i64 src, i64 n         -> status                     (device to device)
+//   L u16 len, name, i32 gx, gy, block, i32 argBytes, args -> status  (launch; 1 unknown kernel, 2 argument
+//                                                                      bytes do not match the signature)
+//   G sgemm: i32 opA, opB, m, n, k, f32 alpha, i64 a, i32 lda, i64 b, i32 ldb, f32 beta, i64 c, i32 ldc
+//   B strided batched: as G with i64 strides after lda, ldb, ldc and an i32 batch count
+//   K                                 -> status, u32 count, names (the registered kernels)
+//   Q                                 -> exits
+// Argument bytes are the kernel's parameters packed in order, each with its C size (pointers 8 bytes,
+// structs of ints 4 bytes per field), so a Java argument list that does not match the signature fails here.
 #include "cuda_emu.h"
 #include "../../main/cuda/elementwise.cu"
 #include "../../main/cuda/activations.cu"
@@ -12,104 +26,267 @@
 #include "../../main/cuda/reductions.cu"
 #include "../../main/cuda/batchnorm.cu"
 #include "../../main/cuda/losses.cu"
-#include <cstdio>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <map>
 #include <string>
+#include <tuple>
+#include <type_traits>
 
-static std::vector<double> P;
-static std::vector<std::vector<float>> A;
+using Invoker = std::function<int(unsigned, unsigned, unsigned, const char*, size_t)>;
 
-static void readAll() {
-    int32_t np = 0;
-    fread(&np, 4, 1, stdin);
-    P.resize(np);
-    fread(P.data(), 8, np, stdin);
-    int32_t na = 0;
-    fread(&na, 4, 1, stdin);
-    A.resize(na);
-    for (auto& a : A) {
-        int64_t len = 0;
-        fread(&len, 8, 1, stdin);
-        a.resize(len);
-        fread(a.data(), 4, len, stdin);
+template <class T>
+static T take(const char*& p) {
+    T v;
+    std::memcpy(&v, p, sizeof(T));
+    p += sizeof(T);
+    return v;
+}
+
+template <class... P>
+static Invoker wrap(void (*k)(P...)) {
+    return [k](unsigned gx, unsigned gy, unsigned block, const char* a, size_t len) -> int {
+        size_t need = (sizeof(std::decay_t<P>) + ... + 0);
+        if (len != need) {
+            return 2;
+        }
+        const char* p = a;
+        std::tuple<std::decay_t<P>...> args{take<std::decay_t<P>>(p)...};
+        std::apply([&](auto... xs) { launch2(gx, gy, block, k, xs...); }, args);
+        return 0;
+    };
+}
+
+#define REG(name) kernels[#name] = wrap(name)
+
+static std::map<std::string, Invoker> registry() {
+    std::map<std::string, Invoker> kernels;
+    REG(fillValues);
+    REG(axpy);
+    REG(scaleValues);
+    REG(scaleByDeviceScalar);
+    REG(multiplyValues);
+    REG(clampValues);
+    REG(addRowBias);
+    REG(addChannelBias);
+    REG(activationForward);
+    REG(activationBackward);
+    REG(dropoutForward);
+    REG(sgdStep);
+    REG(adamStep);
+    REG(rmspropStep);
+    REG(im2colBatch);
+    REG(col2imBatch);
+    REG(transposeNK);
+    REG(maxPoolForward);
+    REG(maxPoolBackward);
+    REG(avgPoolForward);
+    REG(avgPoolBackward);
+    REG(channelPartials);
+    REG(channelSumFinalize);
+    REG(bnStatsFinalize);
+    REG(bnBackwardFinalize);
+    REG(unitStatsFinalize);
+    REG(sumSquaresPartial);
+    REG(clipFinalize);
+    REG(statsPartial);
+    REG(statsFinalize);
+    REG(batchNormApply);
+    REG(batchNormForwardInference);
+    REG(batchNormBackwardDx);
+    REG(softmaxCrossEntropy);
+    REG(softmaxRows);
+    REG(softmaxRowsBackward);
+    REG(bceWithLogits);
+    REG(meanSquaredError);
+    REG(lossAccumulate);
+    return kernels;
+}
+
+static bool readAll(void* dst, size_t n) {
+    return fread(dst, 1, n, stdin) == n;
+}
+
+template <class T>
+static T in() {
+    T v{};
+    if (!readAll(&v, sizeof(T))) {
+        exit(0);
     }
+    return v;
 }
 
-static ConvGeo conv() {
-    return ConvGeo{(int) P[0], (int) P[1], (int) P[2], (int) P[3], (int) P[4], (int) P[5], (int) P[6], (int) P[7],
-                   (int) P[8], (int) P[9], (int) P[10]};
+static void reply(int32_t status) {
+    fwrite(&status, 4, 1, stdout);
 }
 
-static PoolGeo pool() {
-    return PoolGeo{(int) P[1], (int) P[2], (int) P[3], (int) P[4], (int) P[5], (int) P[6], (int) P[7], (int) P[8],
-                   (int) P[9], (int) P[10]};
+// Column-major sgemm as cuBLAS defines it; sums in double, in k order (dot products when A is transposed,
+// axpy form when it is not, so the inner loops run over contiguous memory).
+static void sgemm(int opA, int opB, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+                  int ldb, float beta, float* c, int ldc) {
+    std::vector<double> col((size_t) m);
+    std::vector<float> bcol((size_t) k);
+    for (int j = 0; j < n; j++) {
+        for (int l = 0; l < k; l++) {
+            bcol[l] = opB ? b[j + (long long) l * ldb] : b[l + (long long) j * ldb];
+        }
+        if (opA) {
+            for (int i = 0; i < m; i++) {
+                const float* ar = a + (long long) i * lda;
+                double s = 0;
+                for (int l = 0; l < k; l++) {
+                    s += (double) ar[l] * bcol[l];
+                }
+                col[i] = s;
+            }
+        } else {
+            std::fill(col.begin(), col.end(), 0.0);
+            for (int l = 0; l < k; l++) {
+                const float* ac = a + (long long) l * lda;
+                double bv = bcol[l];
+                for (int i = 0; i < m; i++) {
+                    col[i] += (double) ac[i] * bv;
+                }
+            }
+        }
+        float* cj = c + (long long) j * ldc;
+        for (int i = 0; i < m; i++) {
+            cj[i] = (float) (alpha * col[i] + (beta == 0.0f ? 0.0 : (double) beta * cj[i]));
+        }
+    }
 }
 
 int main(int argc, char** argv) {
-    std::string op = argv[1];
-    unsigned grid = (unsigned) atoi(argv[2]);
-    unsigned block = (unsigned) atoi(argv[3]);
-    readAll();
-    long long n = (long long) P.empty() ? 0 : (long long) P[0];
-    auto f = [](int i) { return A[i].data(); };
-    if (op == "fill") launch(grid, block, fillValues, n, (float) P[1], f(0));
-    else if (op == "axpy") launch(grid, block, axpy, n, (float) P[1], (const float*) f(0), f(1));
-    else if (op == "scale") launch(grid, block, scaleValues, n, (float) P[1], f(0));
-    else if (op == "multiply") launch(grid, block, multiplyValues, n, (const float*) f(0), (const float*) f(1), f(2));
-    else if (op == "clamp") launch(grid, block, clampValues, n, (float) P[1], (float) P[2], f(0));
-    else if (op == "addRowBias") launch(grid, block, addRowBias, n, (int) P[1], (const float*) f(0), f(1));
-    else if (op == "rowBiasGrad") launch(grid, block, rowBiasGrad, n, (int) P[1], (const float*) f(0), f(1));
-    else if (op == "addChannelBias") launch(grid, block, addChannelBias, n, (int) P[1], (int) P[2], (const float*) f(0), f(1));
-    else if (op == "channelBiasGrad") launch(grid, block, channelBiasGrad, (int) P[0], (int) P[1], (int) P[2],
-                                             (const float*) f(0), f(1));
-    else if (op == "actFwd") launch(grid, block, activationForward, n, (int) P[1], (float) P[2], (const float*) f(0), f(1));
-    else if (op == "actBwd") launch(grid, block, activationBackward, n, (int) P[1], (float) P[2], (const float*) f(0),
-                                    (const float*) f(1), (const float*) f(2), f(3));
-    else if (op == "dropout") {
-        unsigned long long seed = ((unsigned long long) (uint32_t) (int64_t) P[2] << 32) | (uint32_t) (int64_t) P[3];
-        launch(grid, block, dropoutForward, n, (float) P[1], seed, (const float*) f(0), f(1), f(2));
-    } else if (op == "sgd") launch(grid, block, sgdStep, n, (float) P[1], (float) P[2], (float) P[3], (int) P[4],
-                                   (int) P[5], f(0), (const float*) f(1), f(2));
-    else if (op == "adam") launch(grid, block, adamStep, n, (float) P[1], (float) P[2], (float) P[3], (float) P[4],
-                                  (float) P[5], (float) P[6], (float) P[7], f(0), (const float*) f(1), f(2), f(3));
-    else if (op == "rmsprop") launch(grid, block, rmspropStep, n, (float) P[1], (float) P[2], (float) P[3], (float) P[4],
-                                     f(0), (const float*) f(1), f(2));
-    else if (op == "im2col") launch(grid, block, im2col, conv(), (const float*) f(0), f(1), (int) P[11], (int) P[12]);
-    else if (op == "col2im") launch(grid, block, col2im, conv(), (const float*) f(0), (int) P[11], (int) P[12], f(1));
-    else if (op == "maxFwd") launch(grid, block, maxPoolForward, n, pool(), (const float*) f(0), f(1));
-    else if (op == "maxBwd") launch(grid, block, maxPoolBackward, n, pool(), (const float*) f(0), (const float*) f(1), f(2));
-    else if (op == "avgFwd") launch(grid, block, avgPoolForward, n, pool(), (const float*) f(0), f(1));
-    else if (op == "avgBwd") launch(grid, block, avgPoolBackward, n, pool(), (const float*) f(0), f(1));
-    else if (op == "sumsq") {
-        std::vector<double> partial(grid);
-        launch(grid, block, sumSquaresPartial, n, (const float*) f(0), partial.data());
-        double total = 0;
-        for (double p : partial) total += p;
-        A[1][0] = (float) total;
-    } else if (op == "bnTrain") launch(grid, block, batchNormForwardTraining, (int) P[0], (int) P[1], (int) P[2],
-                                       (float) P[3], (float) P[4], (const float*) f(0), f(1), (const float*) f(2),
-                                       (const float*) f(3), f(4), f(5), f(6), f(7));
-    else if (op == "bnInfer") launch(grid, block, batchNormForwardInference, (long long) P[0] * (long long) P[1] * (long long) P[2],
-                                     (int) P[1], (int) P[2], (float) P[4], (const float*) f(0), f(1), (const float*) f(2),
-                                     (const float*) f(3), (const float*) f(4), (const float*) f(5));
-    else if (op == "bnBackward") launch(grid, block, batchNormBackward, (int) P[0], (int) P[1], (int) P[2],
-                                        (const float*) f(0), (const float*) f(1), f(2), (const float*) f(3),
-                                        (const float*) f(4), (const float*) f(5), f(6), f(7));
-    else if (op == "sce") launch(grid, block, softmaxCrossEntropy, n, (int) P[1], (const float*) f(0), (const float*) f(1),
-                                 f(2), (float) P[2], f(3));
-    else if (op == "softmax") launch(grid, block, softmaxRows, n, (int) P[1], (const float*) f(0), f(1));
-    else if (op == "bce") launch(grid, block, bceWithLogits, n, (const float*) f(0), (const float*) f(1), f(2),
-                                 (float) P[1], f(3));
-    else if (op == "mse") launch(grid, block, meanSquaredError, n, (const float*) f(0), (const float*) f(1), f(2),
-                                 (float) P[1], f(3));
-    else {
-        fprintf(stderr, "unknown op %s\n", op.c_str());
-        return 2;
+    long long limit = argc > 1 ? atoll(argv[1]) : (1LL << 32);
+    long long used = 0;
+    std::map<uintptr_t, size_t> live;
+    auto kernels = registry();
+    std::vector<char> buf;
+    std::map<std::string, double> spent;
+    for (;;) {
+        int op = fgetc(stdin);
+        if (op == EOF || op == 'Q') {
+            if (getenv("EMU_PROFILE") != nullptr) {
+                for (auto& kv : spent) {
+                    fprintf(stderr, "emu-profile %-28s %8.3f s\n", kv.first.c_str(), kv.second);
+                }
+            }
+            return 0;
+        }
+        switch (op) {
+            case 'M': {
+                long long n = in<long long>();
+                if (used + n > limit) {
+                    reply(2);
+                    long long zero = 0;
+                    fwrite(&zero, 8, 1, stdout);
+                    break;
+                }
+                void* p = aligned_alloc(256, (size_t) ((n + 255) / 256 * 256));
+                std::memset(p, 0x7f, (size_t) n);
+                live[(uintptr_t) p] = (size_t) n;
+                used += n;
+                reply(0);
+                long long a = (long long) (uintptr_t) p;
+                fwrite(&a, 8, 1, stdout);
+                break;
+            }
+            case 'F': {
+                long long a = in<long long>();
+                auto it = live.find((uintptr_t) a);
+                if (it == live.end()) {
+                    reply(1);
+                    break;
+                }
+                used -= (long long) it->second;
+                free((void*) (uintptr_t) a);
+                live.erase(it);
+                reply(0);
+                break;
+            }
+            case 'W': {
+                long long a = in<long long>();
+                long long n = in<long long>();
+                readAll((void*) (uintptr_t) a, (size_t) n);
+                reply(0);
+                break;
+            }
+            case 'R': {
+                long long a = in<long long>();
+                long long n = in<long long>();
+                reply(0);
+                fwrite((void*) (uintptr_t) a, 1, (size_t) n, stdout);
+                break;
+            }
+            case 'C': {
+                long long d = in<long long>();
+                long long s = in<long long>();
+                long long n = in<long long>();
+                std::memmove((void*) (uintptr_t) d, (void*) (uintptr_t) s, (size_t) n);
+                reply(0);
+                break;
+            }
+            case 'L': {
+                uint16_t len = in<uint16_t>();
+                std::string name(len, '\0');
+                readAll(name.data(), len);
+                unsigned gx = (unsigned) in<int32_t>();
+                unsigned gy = (unsigned) in<int32_t>();
+                unsigned block = (unsigned) in<int32_t>();
+                int32_t bytes = in<int32_t>();
+                buf.resize((size_t) bytes);
+                readAll(buf.data(), (size_t) bytes);
+                auto it = kernels.find(name);
+                auto t0 = std::chrono::steady_clock::now();
+                reply(it == kernels.end() ? 1 : it->second(gx, gy, block, buf.data(), (size_t) bytes));
+                spent[name] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                break;
+            }
+            case 'G':
+            case 'B': {
+                int opA = in<int32_t>();
+                int opB = in<int32_t>();
+                int m = in<int32_t>();
+                int n = in<int32_t>();
+                int k = in<int32_t>();
+                float alpha = in<float>();
+                long long a = in<long long>();
+                int lda = in<int32_t>();
+                long long sa = op == 'B' ? in<long long>() : 0;
+                long long b = in<long long>();
+                int ldb = in<int32_t>();
+                long long sb = op == 'B' ? in<long long>() : 0;
+                float beta = in<float>();
+                long long c = in<long long>();
+                int ldc = in<int32_t>();
+                long long sc = op == 'B' ? in<long long>() : 0;
+                int batch = op == 'B' ? in<int32_t>() : 1;
+                auto g0 = std::chrono::steady_clock::now();
+                for (int i = 0; i < batch; i++) {
+                    sgemm(opA, opB, m, n, k, alpha, (const float*) (uintptr_t) a + i * sa, lda,
+                          (const float*) (uintptr_t) b + i * sb, ldb, beta, (float*) (uintptr_t) c + i * sc, ldc);
+                }
+                spent[op == 'B' ? "cublasSgemmStridedBatched" : "cublasSgemm"] +=
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count();
+                reply(0);
+                break;
+            }
+            case 'K': {
+                reply(0);
+                uint32_t count = (uint32_t) kernels.size();
+                fwrite(&count, 4, 1, stdout);
+                for (auto& kv : kernels) {
+                    uint16_t l = (uint16_t) kv.first.size();
+                    fwrite(&l, 2, 1, stdout);
+                    fwrite(kv.first.data(), 1, l, stdout);
+                }
+                break;
+            }
+            default:
+                fprintf(stderr, "harness: unknown request %d\n", op);
+                return 2;
+        }
+        fflush(stdout);
     }
-    for (auto& a : A) {
-        int64_t len = (int64_t) a.size();
-        fwrite(&len, 8, 1, stdout);
-        fwrite(a.data(), 4, len, stdout);
-    }
-    return 0;
 }

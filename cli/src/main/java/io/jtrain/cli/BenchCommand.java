@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         ResolvedJob job = common.resolve(jobFile);
         Shape in = SummaryCommand.inputShape(job);
-        Devices.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
+        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
         int b = job.training().batchSize();
         ObjectNode r;
         try (var be = dev.backend(); Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
@@ -84,6 +84,9 @@ public final class BenchCommand implements Callable<Integer> {
                         times[step] = (System.nanoTime() - t0) / 1e9;
                     }
                 });
+                if (mon != null) {
+                    mon.close();
+                }
             }
             double trainSecs = times[warmup + steps] - times[warmup];
             double infer = inference(m, job, data, b);

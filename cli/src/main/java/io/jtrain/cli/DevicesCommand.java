@@ -93,6 +93,6 @@ public final class DevicesCommand implements Callable<Integer> {
 
     /** Whether cuDNN itself would load here (useful while installing it, before a GPU is in place). */
     private static String cudnnLine() {
-        return io.jtrain.backend.cuda.CudnnDecision.decide(true, 0, 0).line();
+        return io.jtrain.backend.cuda.GpuInventory.cudnnWithoutGpu();
     }
 }

@@ -51,7 +51,7 @@ public final class DoctorCommand implements Callable<Integer> {
         if (common.epochs == null) {
             job = withEpochs(job, Math.min(3, job.training().epochs()));
         }
-        Devices.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
+        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
         Doctor.Report report;
         try (var be = dev.backend()) {
             Session.Data data;

@@ -64,7 +64,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
-        Devices.Choice dev = Devices.announce(device, memoryLimit, gpu.options(), err);
+        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(device, memoryLimit, gpu.options(), err);
         try (var be = dev.backend(); ModelFiles.Loaded m = ModelFiles.loadModel(modelDir, be)) {
             Dataset d = testSplit(m);
             Loss loss = Loss.parse(m.meta().loss());

@@ -1,5 +1,6 @@
 package io.jtrain.cli;
 
+import io.jtrain.backend.DeviceUnavailableException;
 import io.jtrain.cli.job.JobException;
 import io.jtrain.data.DataException;
 import io.jtrain.nn.ShapeException;

@@ -61,7 +61,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Devices.Choice dev = Devices.select(device, null, gpu.options());
+        io.jtrain.backend.DeviceSelection.Choice dev = Devices.select(device, null, gpu.options());
         try (var be = dev.backend(); ModelFiles.Loaded m = ModelFiles.loadModel(modelDir, be)) {
             Shape in = m.model().inputShape();
             Dataset d = read(in);

@@ -69,7 +69,7 @@ public final class ProbeCommand implements Callable<Integer> {
         ResolvedJob job = common.resolve(jobFile);
         Shape in = SummaryCommand.inputShape(job);
         ModelSpec ms = new ModelSpec(in, job.layers());
-        Devices.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
+        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
         try (var be = dev.backend(); Sequential m = Sequential.build(ms)) {
             m.bind(be, job.training().seed());
             int b = job.batchAuto() ? 32 : job.training().batchSize();

@@ -13,7 +13,7 @@ import java.time.Instant;
 final class RunRecord {
     private RunRecord() { }
 
-    static void write(RunDirectory run, ResolvedJob job, Devices.Choice device, ModelSpec spec, TrainState st) {
+    static void write(RunDirectory run, ResolvedJob job, io.jtrain.backend.DeviceSelection.Choice device, ModelSpec spec, TrainState st) {
         ObjectNode o = RunDirectory.JSON.createObjectNode();
         o.put("jtrain_version", Main.version());
         o.put("started", Instant.now().toString());

@@ -71,13 +71,13 @@ public final class TrainCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         RunDirectory run = RunDirectory.open(Path.of(job.output()), common.force, resume);
-        Devices.Choice device = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
+        io.jtrain.backend.DeviceSelection.Choice device = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
         try (var be = device.backend()) {
             return train(job, run, device, out, err);
         }
     }
 
-    private int train(ResolvedJob resolved, RunDirectory run, Devices.Choice device, PrintWriter out, PrintWriter err) {
+    private int train(ResolvedJob resolved, RunDirectory run, io.jtrain.backend.DeviceSelection.Choice device, PrintWriter out, PrintWriter err) {
         ResolvedJob job = resolved;
         Session.Data data = Session.loadData(job, new io.jtrain.data.DataLocator.Download(common.download,
             common.mirror, err::println));
@@ -107,6 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
                 TrainState done = withSignals(trainer, () -> trainer.fit(data.train(), data.validation(), state, all));
                 if (monitor != null) {
                     monitor.finish(targetError);
+                    monitor.close();
                 }
                 progress.close();
                 return finish(job, run, data, model, trainer, done, out, err);

@@ -31,8 +31,27 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code dst.size()} floats from {@code src[srcOffset..]} to {@code dst}. */
     void upload(float[] src, int srcOffset, Tensor dst);
 
-    /** Copies all of {@code src} to {@code dst[dstOffset..]}. */
+    /** Copies all of {@code src} to {@code dst[dstOffset..]} (blocks until the device's queued work is done). */
     void download(Tensor src, float[] dst, int dstOffset);
+
+    /** Host staging memory of {@code floats} floats (page-locked on a GPU); see {@link HostBuffer}. */
+    HostBuffer allocateHost(long floats);
+
+    /**
+     * Copies {@code dst.size()} floats from {@code src[srcOffset..]} to {@code dst}. On a GPU the copy is
+     * asynchronous: {@code src} must not be written until {@link #awaitCopies} returns for it.
+     */
+    void upload(HostBuffer src, long srcOffset, Tensor dst);
+
+    /**
+     * Copies all of {@code src} to {@code dst[dstOffset..]}. On a GPU the copy is asynchronous and does not
+     * block: the values are there once {@link #awaitCopies} returns for {@code dst} (or after any later
+     * blocking call such as {@link #download}).
+     */
+    void downloadAsync(Tensor src, HostBuffer dst, long dstOffset);
+
+    /** Blocks until every copy queued from or into {@code buffer} has finished (returns at once on the CPU). */
+    void awaitCopies(HostBuffer buffer);
 
     void fill(Tensor t, float value);
 
@@ -51,11 +70,38 @@ public interface Backend extends AutoCloseable {
     /** Clamps every element of {@code x} to [lo, hi]. */
     void clamp(Tensor x, float lo, float hi);
 
-    /** Sum of squares of all elements, accumulated in double. */
+    /** Sum of squares of all elements (accumulated in double on the CPU, in FP32 trees on a GPU). */
     double sumSquares(Tensor x);
 
-    /** Count, sum, sum of squares, min, max, non-finite and zero counts. */
-    TensorStats stats(Tensor x);
+    /**
+     * Statistics of {@code x} left on the device: {@code out[0..6)} = sum, sum of squares, min and max of the
+     * finite values, then the counts of non-finite values and of exact zeros (out has at least 6 floats).
+     */
+    void reduceStats(Tensor x, Tensor out);
+
+    /** Count, sum, sum of squares, min, max, non-finite and zero counts, on the host (blocks). */
+    default TensorStats stats(Tensor x) {
+        try (Tensor out = allocate(Shape.of(6), MemoryCategory.WORKSPACE)) {
+            reduceStats(x, out);
+            float[] r = new float[6];
+            download(out, r, 0);
+            return new TensorStats(x.size(), r[0], r[1], r[2], r[3], (long) r[4], (long) r[5]);
+        }
+    }
+
+    /**
+     * Per-unit statistics of an activation y [N, U, S...] (U = y.dim(1), S the rest; [N, F] has S = 1), left
+     * on the device: {@code out[u * 4 ..]} = the largest finite value, the count of values above {@code hi},
+     * the count below {@code lo}, and the count of non-finite values, over N and S (out has U * 4 floats).
+     */
+    void unitStats(Tensor y, float hi, float lo, Tensor out);
+
+    /**
+     * Gradient clipping by the global L2 norm of {@code grads}, without a host round trip: {@code out[0]}
+     * receives the norm before clipping and {@code out[1]} the factor applied, {@code maxNorm / (norm + 1e-6)}
+     * when the norm exceeds {@code maxNorm}, else 1 (out has at least 2 floats).
+     */
+    void clipByGlobalNorm(java.util.List<Tensor> grads, float maxNorm, Tensor out);
 
     /**
      * c = op(a) * op(b) + beta * c for 2-D row-major tensors, op = transpose when the flag is set.
@@ -119,17 +165,44 @@ public interface Backend extends AutoCloseable {
     void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx);
 
     /**
-     * Softmax cross-entropy fused with the softmax, averaged over the batch. target is [N] class
-     * indices or [N, C] one-hot/probabilities. dLogits = gradScale * d(loss)/d(logits) (overwritten).
-     * Returns the mean loss.
+     * Softmax cross-entropy fused with the softmax, for logits [N, C] and targets [N] class indices or [N, C]
+     * probabilities. dLogits = gradScale * d(mean loss)/d(logits) (overwritten). Adds to the device accumulator
+     * {@code acc} (at least 4 floats): [0] the sum of the rows' losses, [1] the rows whose argmax (first
+     * maximum) is the label (the target's argmax for probabilities), [2] the rows whose label is not an
+     * integer in [0, C) (they contribute no loss and no gradient), [3] N. Nothing is read back to the host.
      */
-    float softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale);
+    void softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale, Tensor acc);
 
-    /** Binary cross-entropy with logits, averaged over all elements; dLogits overwritten. Returns the loss. */
-    float binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale);
+    /**
+     * Binary cross-entropy with logits over all elements of [N, C] (targets in [0, 1]); dLogits =
+     * gradScale * d(mean)/d(logits). Adds to {@code acc}: [0] the loss sum / C, [1] the sign matches
+     * (logit > 0 vs target > 0.5) / C, [2] the targets outside [0, 1], [3] N.
+     */
+    void binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale, Tensor acc);
 
-    /** Mean squared error averaged over all elements; dPred overwritten. Returns the loss. */
-    float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale);
+    /**
+     * Mean squared error over all elements of [N, C]; dPred = gradScale * d(mean)/d(pred). Adds to {@code acc}:
+     * [0] the squared-error sum / C, [1] nothing, [2] the non-finite targets, [3] N.
+     */
+    void meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale, Tensor acc);
+
+    /** The mean loss of {@link #softmaxCrossEntropy(Tensor, Tensor, Tensor, float, Tensor)}, read back (blocks). */
+    default float softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
+        return LossReadback.mean(this, acc -> softmaxCrossEntropy(logits, target, dLogits, gradScale, acc),
+            "class labels outside the class range [0, " + (logits.size() / logits.dim(0) - 1) + "]", logits);
+    }
+
+    /** The mean loss of {@link #binaryCrossEntropyWithLogits(Tensor, Tensor, Tensor, float, Tensor)}, read back. */
+    default float binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
+        return LossReadback.mean(this, acc -> binaryCrossEntropyWithLogits(logits, target, dLogits, gradScale, acc),
+            "binary targets (outside [0, 1])", logits);
+    }
+
+    /** The mean loss of {@link #meanSquaredError(Tensor, Tensor, Tensor, float, Tensor)}, read back. */
+    default float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale) {
+        return LossReadback.mean(this, acc -> meanSquaredError(pred, target, dPred, gradScale, acc),
+            "regression targets (not finite)", pred);
+    }
 
     /**
      * Inverted dropout: mask = (u >= p) / (1 - p) with u from the counter-based generator

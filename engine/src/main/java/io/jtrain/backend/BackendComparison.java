@@ -22,10 +22,28 @@ public final class BackendComparison {
     private final Backend test;
     private final List<Result> results = new ArrayList<>();
 
-    /** One compared output: its name, the largest difference and, if out of tolerance, where. */
-    public record Result(String name, double maxDiff, String mismatch) {
+    /**
+     * One compared output: its name, the largest difference and, if out of tolerance, where; {@code mismatch}
+     * starts with "error: " when the op threw (the other ops still run) and {@code skipped} is set when the
+     * case could not run for lack of device memory (not a failure).
+     */
+    public record Result(String name, double maxDiff, String mismatch, boolean skipped) {
+        public Result(String name, double maxDiff, String mismatch) {
+            this(name, maxDiff, mismatch, false);
+        }
+
         public boolean ok() {
             return mismatch == null;
+        }
+
+        static Result error(String name, Throwable e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                .orElse("");
+            return new Result(name, Double.NaN, "error: " + m);
+        }
+
+        static Result skipped(String name, String why) {
+            return new Result(name, 0, null, true);
         }
     }
 
@@ -51,7 +69,108 @@ public final class BackendComparison {
         c.activations();
         c.losses();
         c.optimizers();
+        c.edgeCases();
+        c.statistics();
         return c.results;
+    }
+
+    /** Device-side statistics, gradient clipping and the loss accumulators (invalid and probability targets). */
+    private void statistics() {
+        op("tensor statistics", new int[][] {{10_007}, {8}}, new int[] {1}, (be, t) -> {
+            float[] v = new float[10_007];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = i % 97 == 0 ? Float.NaN : i % 13 == 0 ? 0f : (i % 31) / 7f - 2f;
+            }
+            be.upload(v, 0, t[0]);
+            be.fill(t[1], 0f);
+            be.reduceStats(t[0], t[1]);
+            return none();
+        });
+        for (int[] shape : new int[][] {{5, 7, 3, 4}, {9, 6}}) {
+            int units = shape[1];
+            op("unit statistics " + Shape.of(shape), new int[][] {shape, {4 * units}}, new int[] {1}, (be, t) -> {
+                be.unitStats(t[0], 0.5f, -0.5f, t[1]);
+                return none();
+            });
+        }
+        op("clip by global norm", new int[][] {{1001}, {37, 5}, {2}}, new int[] {0, 1, 2}, (be, t) -> {
+            be.clipByGlobalNorm(List.of(t[0], t[1]), 2f, t[2]);
+            return none();
+        });
+        int rows = 13;
+        float[] labels = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            labels[i] = i == 3 ? 10f : i == 7 ? 2.5f : i == 9 ? -1f : i % 10;
+        }
+        op("cross-entropy accumulator, 3 invalid labels", new int[][] {{rows, 10}, {rows}, {rows, 10}, {4}},
+            new int[] {2, 3}, (be, t) -> {
+                be.upload(labels, 0, t[1]);
+                be.fill(t[3], 0f);
+                be.softmaxCrossEntropy(t[0], t[1], t[2], 0.5f, t[3]);
+                return none();
+            });
+        op("cross-entropy with probability targets", new int[][] {{rows, 4}, {rows, 4}, {rows, 4}, {4}},
+            new int[] {2, 3}, (be, t) -> {
+                float[] p = new float[rows * 4];
+                for (int i = 0; i < p.length; i++) {
+                    p[i] = (i % 4 == i / 4 % 4) ? 0.7f : 0.1f;
+                }
+                be.upload(p, 0, t[1]);
+                be.fill(t[3], 0f);
+                be.softmaxCrossEntropy(t[0], t[1], t[2], 1f, t[3]);
+                return none();
+            });
+        op("bce and mse accumulators", new int[][] {{rows, 3}, {rows, 3}, {rows, 3}, {4}, {4}}, new int[] {2, 3, 4},
+            (be, t) -> {
+                float[] y = new float[rows * 3];
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = i == 5 ? 1.5f : i % 2;
+                }
+                be.upload(y, 0, t[1]);
+                be.fill(t[3], 0f);
+                be.fill(t[4], 0f);
+                be.binaryCrossEntropyWithLogits(t[0], t[1], t[2], 1f, t[3]);
+                be.meanSquaredError(t[0], t[1], t[2], 1f, t[4]);
+                return none();
+            });
+    }
+
+    /** Ties and NaN, where implementations most often differ: the CPU's semantics are the reference. */
+    private void edgeCases() {
+        ConvSpec p = ConvSpec.square(2, 2, 0);
+        int[] x = {2, 3, 8, 6};
+        int[] y = {2, 3, 4, 3};
+        op("max pool ties", new int[][] {x, y, y, x}, new int[] {1, 3}, (be, t) -> {
+            float[] v = new float[(int) t[0].size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (i * 7 % 5) / 4f;
+            }
+            be.upload(v, 0, t[0]);
+            be.maxPoolForward(t[0], t[1], p);
+            be.maxPoolBackward(t[0], t[1], t[2], t[3], p);
+            return none();
+        });
+        op("NaN through relu, max pool and softmax cross-entropy", new int[][] {x, x, x, x, y, y, x, {6, 12}, {6},
+            {6, 12}}, new int[] {1, 3, 4, 6, 9}, (be, t) -> {
+                float[] v = new float[(int) t[0].size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = i % 11 == 0 ? Float.NaN : (i % 5) - 2f;
+                }
+                be.upload(v, 0, t[0]);
+                Activation relu = Activation.of(Activation.Kind.RELU);
+                be.activationForward(relu, t[0], t[1]);
+                be.activationBackward(relu, t[0], t[1], t[2], t[3]);
+                be.maxPoolForward(t[0], t[4], p);
+                be.maxPoolBackward(t[0], t[4], t[5], t[6], p);
+                float[] labels = {0, 3, 11, 5, 7, 2};
+                be.upload(labels, 0, t[8]);
+                float[] logits = new float[72];
+                for (int i = 0; i < logits.length; i++) {
+                    logits[i] = i == 13 ? Float.NaN : (i % 7) / 3f;
+                }
+                be.upload(logits, 0, t[7]);
+                return new float[] {be.softmaxCrossEntropy(t[7], t[8], t[9], 1f / 6)};
+            });
     }
 
     private static float[] none() {
@@ -236,8 +355,23 @@ public final class BackendComparison {
             }
             init.add(v);
         }
-        List<float[]> refOut = execute(ref, shapes, init, outputs, body);
-        List<float[]> testOut = execute(test, shapes, init, outputs, body);
+        List<float[]> refOut;
+        List<float[]> testOut;
+        try {
+            refOut = execute(ref, shapes, init, outputs, body);
+        } catch (RuntimeException e) {
+            results.add(Result.error(name + " (on the reference backend)", e));
+            return;
+        }
+        try {
+            testOut = execute(test, shapes, init, outputs, body);
+        } catch (io.jtrain.tensor.OutOfMemoryException e) {
+            results.add(Result.skipped(name, e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            results.add(Result.error(name, e));
+            return;
+        }
         for (int i = 0; i < refOut.size(); i++) {
             String what = i < outputs.length ? name + " [" + outputs[i] + "]" : name + " (scalar)";
             results.add(compare(what, refOut.get(i), testOut.get(i)));
@@ -271,11 +405,17 @@ public final class BackendComparison {
         }
     }
 
-    /** Largest |got − ref| and the first element out of tolerance, if any (NaN counts as out). */
-    static Result compare(String what, float[] expected, float[] got) {
+    /**
+     * Largest |got − ref| and the first element out of tolerance, if any. NaN agrees only with NaN (the
+     * backends must propagate or drop NaN alike); a NaN on one side only is out of tolerance.
+     */
+    public static Result compare(String what, float[] expected, float[] got) {
         double worst = 0;
         String bad = null;
         for (int i = 0; i < expected.length; i++) {
+            if (Float.isNaN(expected[i]) && Float.isNaN(got[i])) {
+                continue;
+            }
             double d = Math.abs(got[i] - (double) expected[i]);
             worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
             if (!(d <= ATOL + RTOL * Math.abs(expected[i])) && bad == null) {

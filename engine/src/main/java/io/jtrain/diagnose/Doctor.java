@@ -153,6 +153,7 @@ public final class Doctor {
                     + "test), or clip gradients (optimizer.clip_norm: 1.0)"));
             }
             mon.finish(job.targetError());
+            mon.close();
             if (job.classification() && job.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
                 Dataset d = job.validation() != null ? job.validation() : job.train();
                 Evaluation ev = t.evaluate(d);

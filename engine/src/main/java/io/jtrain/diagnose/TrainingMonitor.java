@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The live detectors. Every {@link Thresholds#SAMPLE_EVERY} steps it reads the gradients, the outputs of
- * activation layers and (on the next step) the weight change; after every epoch it judges dead ReLUs,
+ * The live detectors. Every {@link Thresholds#SAMPLE_EVERY} steps it samples, on the device, the gradients,
+ * the outputs of activation layers and (on the next step) the weight change ({@link MonitorSampler}); after every epoch it judges dead ReLUs,
  * saturation and overfitting; {@link #finish} judges the run as a whole. Each finding is reported once,
  * through the callback; with {@code strict}, an error-level finding stops training.
  */
@@ -38,8 +38,11 @@ public final class TrainingMonitor implements TrainingListener {
     private final List<double[]> gradRatios = new ArrayList<>();
     private final List<Double> updateRatios = new ArrayList<>();
     private final List<EpochMetrics> history = new ArrayList<>();
-    private float[] host = new float[0];
-    private Map<String, float[]> snapshot;
+    private MonitorSampler sampler;
+    /** 0: idle; 1: captured at the last step; 2: downloading, readable now. */
+    private int phase;
+    private int sampledEpoch;
+    private int sampledStep;
     private long step;
 
     public TrainingMonitor(Sequential model, Consumer<Finding> report, boolean strict) {
@@ -77,128 +80,108 @@ public final class TrainingMonitor implements TrainingListener {
         }
     }
 
+    /**
+     * Sampling runs on the device ({@link MonitorSampler}): statistics are launched at every
+     * {@link Thresholds#SAMPLE_EVERY}-th step, the weight change at the step after, and the findings are judged
+     * from the step after that, when the values have arrived without a blocking transfer of their own.
+     */
     @Override
     public void stepEnd(int epoch, int s, int steps, double loss, int samples) {
         step++;
-        if (snapshot != null) {
-            updateRatio();
+        if (phase == 2) {
+            judge(sampler.read(), sampledEpoch, sampledStep);
+            phase = 0;
+        }
+        if (phase == 1) {
+            sampler.finishUpdate();
+            phase = 2;
+            return;
         }
         if (step % Thresholds.SAMPLE_EVERY != 1 && Thresholds.SAMPLE_EVERY > 1) {
             return;
         }
-        gradients(epoch, s);
-        activations(epoch, s);
-        snapshot = weights();
+        if (sampler == null) {
+            sampler = new MonitorSampler(model);
+        }
+        sampler.capture();
+        sampledEpoch = epoch;
+        sampledStep = s;
+        phase = 1;
     }
 
-    private void gradients(int epoch, int s) {
+    private void judge(MonitorSampler.Sample smp, int epoch, int s) {
+        gradients(smp, epoch, s);
+        activations(smp, epoch, s);
+        updateRatio(smp);
+    }
+
+    private void gradients(MonitorSampler.Sample smp, int epoch, int s) {
         double first = Double.NaN;
         double last = Double.NaN;
         double global = 0;
-        for (Parameter p : model.parameters()) {
-            var st = be.stats(p.grad());
-            if (st.nonFinite() > 0) {
+        for (int i = 0; i < smp.params().size(); i++) {
+            Parameter p = smp.params().get(i);
+            float[] st = smp.grads()[i];
+            if (st[4] > 0) {
                 add(new Finding("nan_in_training", ERROR, "gradients became NaN or infinite", "parameter " + p.name()
                     + " at epoch " + epoch + ", step " + s, "a too-high learning rate or non-finite inputs",
                     "lower the learning rate, clip gradients (optimizer.clip_norm: 1.0), check the data"));
                 return;
             }
+            double norm = Math.sqrt(Math.max(0, st[1]));
             if (p.kind() == Parameter.Kind.DENSE_WEIGHT || p.kind() == Parameter.Kind.CONV_KERNEL) {
-                first = Double.isNaN(first) ? st.norm() : first;
-                last = st.norm();
+                first = Double.isNaN(first) ? norm : first;
+                last = norm;
             }
-            global += st.sumSquares();
+            global += Math.max(0, st[1]);
         }
         gradRatios.add(new double[] {first, last, Math.sqrt(global)});
     }
 
-    private void activations(int epoch, int s) {
-        for (Layer l : model.layers()) {
-            if (!(l instanceof ActivationLayer a) || a.lastOutput() == null) {
+    private void activations(MonitorSampler.Sample smp, int epoch, int s) {
+        for (int i = 0; i < smp.acts().size(); i++) {
+            ActivationLayer l = smp.acts().get(i);
+            float[] u = smp.units()[i];
+            if (u == null) {
                 continue;
             }
-            Tensor y = a.lastOutput();
-            if (host.length < y.size()) {
-                host = new float[(int) y.size()];
-            }
-            be.download(y, host, 0);
-            Activation.Kind k = a.activation().kind();
-            int n = y.dim(0);
-            int per = (int) (y.size() / n);
-            for (int i = 0; i < per * n; i++) {
-                if (!Float.isFinite(host[i])) {
+            int units = u.length / 4;
+            for (int k = 0; k < units; k++) {
+                if (u[4 * k + 3] > 0) {
                     add(new Finding("nan_in_training", ERROR, "activations became NaN or infinite", "first at layer "
                         + l.index() + " (" + l.type() + ") at epoch " + epoch + ", step " + s, "overflow from a "
                         + "too-high learning rate or non-finite inputs", "lower the learning rate, check the data"));
                     return;
                 }
             }
+            Activation.Kind k = l.activation().kind();
             if (k == Activation.Kind.RELU) {
-                deadUnits(l, host, n, per);
+                boolean[] act = everActive.computeIfAbsent(l.index(), x -> new boolean[units]);
+                for (int j = 0; j < units; j++) {
+                    act[j] |= u[4 * j] > 0;
+                }
             } else if (k == Activation.Kind.TANH || k == Activation.Kind.SIGMOID) {
-                long[] c = saturated.computeIfAbsent(l.index(), i -> new long[per + 1]);
-                for (int i = 0; i < per * n; i++) {
-                    float v = host[i];
-                    boolean sat = k == Activation.Kind.TANH ? Math.abs(v) > Thresholds.SATURATED_OUTPUT
-                        : v > Thresholds.SATURATED_OUTPUT || v < 1 - Thresholds.SATURATED_OUTPUT;
-                    c[i % per] += sat ? 1 : 0;
+                long[] c = saturated.computeIfAbsent(l.index(), x -> new long[units + 1]);
+                for (int j = 0; j < units; j++) {
+                    c[j] += (long) (u[4 * j + 1] + u[4 * j + 2]);
                 }
-                c[per] += n;
+                c[units] += smp.valuesPerUnit()[i];
             }
         }
     }
 
-    /** Units: features of [N, F] outputs, channels of [N, C, H, W] outputs. */
-    private void deadUnits(Layer l, float[] v, int n, int per) {
-        boolean image = l.outputShape().rank() == 3;
-        int units = image ? l.outputShape().dim(0) : per;
-        int plane = image ? per / units : 1;
-        boolean[] act = everActive.computeIfAbsent(l.index(), i -> new boolean[units]);
-        for (int i = 0; i < n; i++) {
-            for (int u = 0; u < units; u++) {
-                if (act[u]) {
-                    continue;
-                }
-                int base = i * per + u * plane;
-                for (int q = 0; q < plane; q++) {
-                    if (v[base + q] > 0) {
-                        act[u] = true;
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    private Map<String, float[]> weights() {
-        Map<String, float[]> w = new HashMap<>();
-        for (Parameter p : model.parameters()) {
-            if (p.kind() == Parameter.Kind.DENSE_WEIGHT || p.kind() == Parameter.Kind.CONV_KERNEL) {
-                float[] a = new float[(int) p.value().size()];
-                be.download(p.value(), a, 0);
-                w.put(p.name(), a);
-            }
-        }
-        return w;
-    }
-
-    private void updateRatio() {
-        Map<String, float[]> now = weights();
+    /** The largest relative weight change of the sampled step: ||w_after - w_before|| / ||w_before||. */
+    private void updateRatio(MonitorSampler.Sample smp) {
         double worst = 0;
-        for (Map.Entry<String, float[]> e : now.entrySet()) {
-            float[] before = snapshot.get(e.getKey());
-            double d = 0;
-            double w = 0;
-            for (int i = 0; i < before.length; i++) {
-                double x = e.getValue()[i] - before[i];
-                d += x * x;
-                w += (double) before[i] * before[i];
-            }
+        for (int i = 0; i < smp.weights().size(); i++) {
+            double d = Math.max(0, smp.diffStats()[i][1]);
+            double w = Math.max(0, smp.weightStats()[i][1]);
             double r = w == 0 ? (d == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(d / w);
             worst = Math.max(worst, r);
         }
-        updateRatios.add(worst);
-        snapshot = null;
+        if (!smp.weights().isEmpty()) {
+            updateRatios.add(worst);
+        }
     }
 
     @Override
@@ -392,5 +375,14 @@ public final class TrainingMonitor implements TrainingListener {
     @Override
     public void checkpoint(TrainState state, boolean epochBoundary) {
         // the monitor keeps no state that needs saving
+    }
+
+    /** Releases the sampling buffers (the monitor can still judge what it has). */
+    public void close() {
+        if (sampler != null) {
+            sampler.close();
+            sampler = null;
+            phase = 0;
+        }
     }
 }

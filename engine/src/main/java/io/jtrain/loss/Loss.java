@@ -56,12 +56,45 @@ public enum Loss {
         return this == SOFTMAX_CROSS_ENTROPY;
     }
 
-    /** Mean loss of the batch; {@code dOutput} receives gradScale * d(loss)/d(output). */
+    /** Mean loss of the batch, read back (blocks); {@code dOutput} receives gradScale * d(loss)/d(output). */
     public float compute(Backend be, Tensor output, Tensor target, Tensor dOutput, float gradScale) {
         return switch (this) {
             case SOFTMAX_CROSS_ENTROPY -> be.softmaxCrossEntropy(output, target, dOutput, gradScale);
             case BINARY_CROSS_ENTROPY -> be.binaryCrossEntropyWithLogits(output, target, dOutput, gradScale);
             case MEAN_SQUARED_ERROR -> be.meanSquaredError(output, target, dOutput, gradScale);
+        };
+    }
+
+    /**
+     * The loss's gradient into {@code dOutput} and its sums into the device accumulator {@code acc} (loss sum,
+     * correct, invalid targets, rows; see {@link Backend#softmaxCrossEntropy(Tensor, Tensor, Tensor, float,
+     * Tensor)}); nothing is read back.
+     */
+    public void accumulate(Backend be, Tensor output, Tensor target, Tensor dOutput, float gradScale, Tensor acc) {
+        switch (this) {
+            case SOFTMAX_CROSS_ENTROPY -> be.softmaxCrossEntropy(output, target, dOutput, gradScale, acc);
+            case BINARY_CROSS_ENTROPY -> be.binaryCrossEntropyWithLogits(output, target, dOutput, gradScale, acc);
+            case MEAN_SQUARED_ERROR -> be.meanSquaredError(output, target, dOutput, gradScale, acc);
+            default -> throw new IllegalStateException("unknown loss " + this);
+        }
+    }
+
+    /** Whether a target value is one this loss accepts for a model with {@code outputs} outputs. */
+    public boolean validTarget(float v, int outputs) {
+        return switch (this) {
+            case SOFTMAX_CROSS_ENTROPY -> outputs == 1 || (v == (int) v && v >= 0 && v < outputs);
+            case BINARY_CROSS_ENTROPY -> v >= 0 && v <= 1;
+            case MEAN_SQUARED_ERROR -> Float.isFinite(v);
+        };
+    }
+
+    /** What a valid target of this loss is, for error messages. */
+    public String targetRule(int outputs) {
+        return switch (this) {
+            case SOFTMAX_CROSS_ENTROPY -> "a class index in [0, " + (outputs - 1) + "] (the model has " + outputs
+                + " outputs)";
+            case BINARY_CROSS_ENTROPY -> "a value in [0, 1]";
+            case MEAN_SQUARED_ERROR -> "a finite number";
         };
     }
 }

@@ -22,7 +22,8 @@ public final class Optimizer implements AutoCloseable {
     private final Backend be;
     private final Map<String, Tensor[]> state = new LinkedHashMap<>();
     private long steps;
-    private double lastGradNorm = Double.NaN;
+    /** {global gradient norm, clip factor} of the last step, on the device (allocated at the first step). */
+    private Tensor clipOut;
 
     public Optimizer(OptimizerConfig cfg, Backend be) {
         this.cfg = cfg;
@@ -42,9 +43,14 @@ public final class Optimizer implements AutoCloseable {
         this.steps = steps;
     }
 
-    /** Global gradient L2 norm before clipping at the last step (NaN until computed). */
+    /** Global gradient L2 norm before clipping at the last step (NaN until computed; reads the device). */
     public double lastGradNorm() {
-        return lastGradNorm;
+        if (clipOut == null) {
+            return Double.NaN;
+        }
+        float[] h = new float[2];
+        be.download(clipOut, h, 0);
+        return h[0];
     }
 
     /** One update of {@code params} with learning rate {@code lr}. */
@@ -71,19 +77,17 @@ public final class Optimizer implements AutoCloseable {
             cfg.nesterov(), steps);
     }
 
+    /** Clipping by the global norm on the device (no host round trip), then by value. */
     private void clip(List<Parameter> params) {
         if (cfg.clipNorm() > 0) {
-            double sq = 0;
+            if (clipOut == null) {
+                clipOut = be.allocate(io.jtrain.tensor.Shape.of(2), MemoryCategory.OPTIMIZER_STATE);
+            }
+            List<Tensor> grads = new ArrayList<>(params.size());
             for (Parameter p : params) {
-                sq += be.sumSquares(p.grad());
+                grads.add(p.grad());
             }
-            lastGradNorm = Math.sqrt(sq);
-            if (lastGradNorm > cfg.clipNorm()) {
-                float scale = (float) (cfg.clipNorm() / (lastGradNorm + 1e-6));
-                for (Parameter p : params) {
-                    be.scale(p.grad(), scale);
-                }
-            }
+            be.clipByGlobalNorm(grads, (float) cfg.clipNorm(), clipOut);
         }
         if (cfg.clipValue() > 0) {
             float v = (float) cfg.clipValue();
@@ -135,6 +139,10 @@ public final class Optimizer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clipOut != null) {
+            clipOut.close();
+            clipOut = null;
+        }
         for (Tensor[] ts : state.values()) {
             for (Tensor t : ts) {
                 t.close();

@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
 /**
  * A real trial: a fresh copy of the job's model and optimizer (the job's own are never touched) on the
  * chosen backend, {@code steps} full training steps (forward, backward, optimizer step — so lazily
- * created optimizer state exists), the end-of-epoch bookkeeping of a real run (the copy of the best
+ * created optimizer state exists) with the live doctor sampling as in {@code train} (its device buffers count),
+ * the end-of-epoch bookkeeping of a real run (the copy of the best
  * weights), and an evaluation pass at the evaluation batch size. Out of memory anywhere means "does not
  * fit"; everything is closed either way, so the pool returns to its baseline.
  */
@@ -65,14 +66,21 @@ public final class TrainingTrial implements Trial {
             try (Optimizer o = new Optimizer(opt, be);
                  Trainer t = new Trainer(m, o, loss, ScheduleConfig.constant(1e-6, 1).create(), tc, targetSize())) {
                 long t0 = System.nanoTime();
-                t.fit(synthetic(b * steps), null, new TrainState(), new TrainingListener() {
-                    @Override
-                    public void stepEnd(int epoch, int step, int n, double l, int samples) {
-                        times[step] = (System.nanoTime() - t0) / 1e9;
-                    }
-                });
-                t.evaluate(synthetic(eb));
-                be.synchronize();
+                io.jtrain.diagnose.TrainingMonitor monitor = new io.jtrain.diagnose.TrainingMonitor(m, f -> { },
+                    false);
+                try {
+                    t.fit(synthetic(b * steps), null, new TrainState(), new TrainingListener() {
+                        @Override
+                        public void stepEnd(int epoch, int step, int n, double l, int samples) {
+                            monitor.stepEnd(epoch, step, n, l, samples);
+                            times[step] = (System.nanoTime() - t0) / 1e9;
+                        }
+                    });
+                    t.evaluate(synthetic(eb));
+                    be.synchronize();
+                } finally {
+                    monitor.close();
+                }
             }
         } catch (OutOfMemoryException e) {
             return new TrialResult(b, false, Math.max(be.pool().peakBytes(), e.inUseBytes() + e.requestedBytes())

@@ -29,6 +29,11 @@ public final class HostMemory {
         }
     }
 
+    /** Accessors over {@code size} floats of off-heap memory at {@code address} (owned by the caller). */
+    public static HostMemory at(long address, long size) {
+        return new HostMemory(address, size);
+    }
+
     /** Number of floats. */
     public long size() {
         return size;

@@ -1,6 +1,7 @@
 package io.jtrain.train;
 
 import io.jtrain.backend.Backend;
+import io.jtrain.backend.HostBuffer;
 import io.jtrain.data.Augmentation;
 import io.jtrain.data.Dataset;
 import io.jtrain.tensor.MemoryCategory;
@@ -9,8 +10,11 @@ import io.jtrain.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /**
- * Gathers samples into reusable host staging arrays and uploads them into reusable device tensors:
- * no allocation per batch.
+ * Gathers samples into reusable host arrays, copies them into the backend's staging memory (page-locked on
+ * a GPU) and uploads that into reusable device tensors: two uploads per batch, asynchronous on a GPU, and no
+ * allocation per batch. Before the staging memory is rewritten, the previous batch's uploads must have
+ * finished ({@link Backend#awaitCopies}: free when a blocking read has happened since, as in every training
+ * step).
  */
 final class BatchFeeder implements AutoCloseable {
     private final Backend be;
@@ -18,26 +22,49 @@ final class BatchFeeder implements AutoCloseable {
     private final int targetSize;
     private final Tensor xFull;
     private final Tensor yFull;
+    private final HostBuffer xStage;
+    private final HostBuffer yStage;
     private final float[] xHost;
     private final float[] yHost;
     private final float[] tmp;
+    private final int[] rows;
 
     BatchFeeder(Backend be, Shape sample, int targetSize, int maxBatch) {
         this.be = be;
         this.sample = sample;
         this.targetSize = targetSize;
-        Tensor x = be.allocate(sample.withBatch(maxBatch), MemoryCategory.ACTIVATIONS);
+        Tensor x = null;
+        Tensor y = null;
+        HostBuffer xs = null;
         try {
-            yFull = be.allocate(targetSize == 1 ? Shape.of(maxBatch) : Shape.of(maxBatch, targetSize),
+            x = be.allocate(sample.withBatch(maxBatch), MemoryCategory.ACTIVATIONS);
+            y = be.allocate(targetSize == 1 ? Shape.of(maxBatch) : Shape.of(maxBatch, targetSize),
                 MemoryCategory.ACTIVATIONS);
+            xs = be.allocateHost(maxBatch * sample.size());
+            yStage = be.allocateHost((long) maxBatch * targetSize);
         } catch (RuntimeException e) {
-            x.close();
+            for (AutoCloseable c : new AutoCloseable[] {x, y, xs}) {
+                closeQuietly(c);
+            }
             throw e;
         }
         xFull = x;
+        yFull = y;
+        xStage = xs;
         xHost = new float[(int) (maxBatch * sample.size())];
         yHost = new float[maxBatch * targetSize];
         tmp = new float[(int) sample.size()];
+        rows = new int[maxBatch];
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (Exception e) {
+            // releasing after a failed allocation; the first error is what matters
+        }
     }
 
     /** Loads samples order[from, from+n) of {@code d}; returns {x, y} views of n samples. */
@@ -45,16 +72,21 @@ final class BatchFeeder implements AutoCloseable {
         int ss = (int) sample.size();
         for (int i = 0; i < n; i++) {
             int idx = order == null ? from + i : order[from + i];
+            rows[i] = idx;
             System.arraycopy(d.x(), idx * ss, xHost, i * ss, ss);
             System.arraycopy(d.y(), idx * targetSize, yHost, i * targetSize, targetSize);
             if (aug != null && aug.enabled() && sample.rank() == 3) {
                 aug.apply(xHost, i * ss, sample.dim(0), sample.dim(1), sample.dim(2), tmp, rnd);
             }
         }
+        be.awaitCopies(xStage);
+        be.awaitCopies(yStage);
+        xStage.floats().put(0, xHost, 0, n * ss);
+        yStage.floats().put(0, yHost, 0, n * targetSize);
         Tensor x = xFull.narrow(n);
         Tensor y = yFull.narrow(n);
-        be.upload(xHost, 0, x);
-        be.upload(yHost, 0, y);
+        be.upload(xStage, 0, x);
+        be.upload(yStage, 0, y);
         return new Tensor[] {x, y};
     }
 
@@ -63,9 +95,16 @@ final class BatchFeeder implements AutoCloseable {
         return yHost;
     }
 
+    /** The data-set indices of the last loaded batch's rows. */
+    int[] rows() {
+        return rows;
+    }
+
     @Override
     public void close() {
         xFull.close();
         yFull.close();
+        xStage.close();
+        yStage.close();
     }
 }

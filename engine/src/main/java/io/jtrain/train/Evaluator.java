@@ -22,6 +22,7 @@ public final class Evaluator implements AutoCloseable {
     private final int end;
     private final int batch;
     private final float[] logitsHost;
+    private final Tensor acc;
     private final boolean owns;
 
     Evaluator(Sequential model, Loss loss, BatchFeeder feeder, Tensor dOutFull, int batch) {
@@ -33,6 +34,7 @@ public final class Evaluator implements AutoCloseable {
         this.end = loss.fusesSoftmax() ? model.logitsEnd() : model.layers().size();
         this.batch = batch;
         this.logitsHost = new float[(int) (batch * model.layers().get(end - 1).outputShape().size())];
+        this.acc = be.allocate(io.jtrain.tensor.Shape.of(4), MemoryCategory.WORKSPACE);
         this.owns = false;
     }
 
@@ -47,6 +49,7 @@ public final class Evaluator implements AutoCloseable {
             MemoryCategory.ACTIVATIONS);
         this.batch = batch;
         this.logitsHost = new float[(int) (batch * model.layers().get(end - 1).outputShape().size())];
+        this.acc = be.allocate(io.jtrain.tensor.Shape.of(4), MemoryCategory.WORKSPACE);
         this.owns = true;
     }
 
@@ -55,26 +58,40 @@ public final class Evaluator implements AutoCloseable {
         return new Evaluator(model, loss, batch, targetSize);
     }
 
+    /**
+     * Loss, accuracy and (for softmax classification) the confusion matrix of {@code d} in inference mode.
+     * Loss and accuracy are summed on the device and read once; the logits are read per batch only for the
+     * confusion matrix.
+     */
     public Evaluation evaluate(Dataset d) {
-        double lossSum = 0;
-        double ok = 0;
         ConfusionMatrix cm = loss == Loss.SOFTMAX_CROSS_ENTROPY && d.numClasses() > 1
             ? new ConfusionMatrix(d.numClasses()) : null;
+        be.fill(acc, 0f);
         for (int from = 0; from < d.size(); from += batch) {
             int nb = Math.min(batch, d.size() - from);
             Tensor[] xy = feeder.load(d, null, from, nb, null, null);
             Tensor out = model.forward(xy[0], false, end);
-            lossSum += (double) loss.compute(be, out, xy[1], dOutFull.narrow(nb), 1f) * nb;
-            ok += correct(out, feeder.hostTargets(), nb);
+            loss.accumulate(be, out, xy[1], dOutFull.narrow(nb), 1f, acc);
             if (cm != null) {
+                be.download(out, logitsHost, 0);
                 int c = (int) (out.size() / nb);
                 for (int i = 0; i < nb; i++) {
-                    cm.add((int) feeder.hostTargets()[i], argmax(logitsHost, i * c, c));
+                    int label = (int) feeder.hostTargets()[i];
+                    if (label >= 0 && label < d.numClasses()) {
+                        cm.add(label, argmax(logitsHost, i * c, c));
+                    }
                 }
             }
         }
+        float[] r = new float[4];
+        be.download(acc, r, 0);
+        if (r[2] > 0) {
+            int outputs = (int) model.layers().get(end - 1).outputShape().size();
+            throw new io.jtrain.data.DataException((long) r[2] + " targets of " + d.name() + " are not "
+                + loss.targetRule(outputs) + "; the data does not fit this model");
+        }
         int n = Math.max(1, d.size());
-        return new Evaluation(lossSum / n, loss != Loss.MEAN_SQUARED_ERROR ? ok / n : null, cm, d.size());
+        return new Evaluation(r[0] / n, loss != Loss.MEAN_SQUARED_ERROR ? (double) r[1] / n : null, cm, d.size());
     }
 
     /** Model outputs for {@code d} (softmax probabilities for classification models) as [N, outputs]. */
@@ -94,28 +111,6 @@ public final class Evaluator implements AutoCloseable {
         return res;
     }
 
-    /** Correct predictions in the last batch. */
-    double correct(Tensor out, float[] targets, int nb) {
-        if (loss == Loss.MEAN_SQUARED_ERROR) {
-            return 0;
-        }
-        be.download(out, logitsHost, 0);
-        int c = (int) (out.size() / nb);
-        double ok = 0;
-        for (int i = 0; i < nb; i++) {
-            if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
-                ok += argmax(logitsHost, i * c, c) == (int) targets[i] ? 1 : 0;
-            } else {
-                double rowOk = 0;
-                for (int j = 0; j < c; j++) {
-                    rowOk += (logitsHost[i * c + j] > 0) == (targets[i * c + j] > 0.5f) ? 1 : 0;
-                }
-                ok += rowOk / c;
-            }
-        }
-        return ok;
-    }
-
     public static int argmax(float[] a, int off, int n) {
         int best = 0;
         for (int j = 1; j < n; j++) {
@@ -128,6 +123,7 @@ public final class Evaluator implements AutoCloseable {
 
     @Override
     public void close() {
+        acc.close();
         if (owns) {
             feeder.close();
             dOutFull.close();

@@ -32,6 +32,9 @@ public final class Trainer implements AutoCloseable {
     private final Backend be;
     private final BatchFeeder feeder;
     private final Tensor dOutFull;
+    /** The step's loss sum, correct count, invalid targets and rows, summed on the device (see Loss#accumulate). */
+    private final Tensor acc;
+    private final float[] accHost = new float[4];
     private final int end;
     private final EarlyStopping stopping;
     private final List<Tensor> best = new ArrayList<>();
@@ -51,11 +54,15 @@ public final class Trainer implements AutoCloseable {
         this.end = loss.fusesSoftmax() ? model.logitsEnd() : model.layers().size();
         Layer last = model.layers().get(end - 1);
         this.feeder = new BatchFeeder(be, model.inputShape(), targetSize, maxBatch);
-        Tensor d;
+        Tensor d = null;
         try {
             d = be.allocate(last.outputShape().withBatch(maxBatch), MemoryCategory.ACTIVATIONS);
+            this.acc = be.allocate(io.jtrain.tensor.Shape.of(4), MemoryCategory.WORKSPACE);
         } catch (RuntimeException e) {
             feeder.close();
+            if (d != null) {
+                d.close();
+            }
             throw e;
         }
         this.dOutFull = d;
@@ -131,10 +138,16 @@ public final class Trainer implements AutoCloseable {
         finishEpoch(val, st, l, carried + (System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * One optimizer step: the micro-batches' forward, loss and backward, the update, then one read of the
+     * step's loss accumulator (the only transfer from the device in a step).
+     */
     private void trainStep(Dataset train, int[] order, int step, int micro, TrainState st) {
         int first = step * cfg.accumulation();
         int last = Math.min(micro, first + cfg.accumulation());
         model.zeroGrad();
+        be.fill(acc, 0f);
+        int samples = 0;
         for (int m = first; m < last; m++) {
             int from = m * cfg.batchSize();
             int nb = Math.min(cfg.batchSize(), train.size() - from);
@@ -142,18 +155,43 @@ public final class Trainer implements AutoCloseable {
             Tensor[] xy = feeder.load(train, order, from, nb, cfg.augmentation(), aug);
             Tensor out = model.forward(xy[0], true, end);
             Tensor dOut = dOutFull.narrow(nb);
-            float lv = loss.compute(be, out, xy[1], dOut, 1f / (last - first));
-            if (!Float.isFinite(lv)) {
-                throw new DivergedException("the training loss became " + lv + " at epoch " + st.epoch + ", step "
-                    + (step + 1) + "; try a lower learning rate (now " + currentLr + "), gradient clipping "
-                    + "(optimizer.clip_norm: 1.0), or check the inputs for NaN (jtrain doctor)");
-            }
-            st.epochLossSum += (double) lv * nb;
-            st.epochCorrect += evaluator.correct(out, feeder.hostTargets(), nb);
-            st.epochSamples += nb;
+            loss.accumulate(be, out, xy[1], dOut, 1f / (last - first), acc);
             model.backward(dOut, end);
+            samples += nb;
         }
         opt.step(model.parameters(), currentLr);
+        be.download(acc, accHost, 0);
+        if (accHost[2] > 0) {
+            throw invalidTargets(train, order, first * cfg.batchSize(), Math.min(train.size(), last * cfg.batchSize()));
+        }
+        double lv = accHost[0] / Math.max(1, samples);
+        if (!Double.isFinite(lv)) {
+            throw new DivergedException("the training loss became " + (float) lv + " at epoch " + st.epoch + ", step "
+                + (step + 1) + "; try a lower learning rate (now " + currentLr + "), gradient clipping "
+                + "(optimizer.clip_norm: 1.0), or check the inputs for NaN (jtrain doctor)");
+        }
+        st.epochLossSum += accHost[0];
+        st.epochCorrect += accHost[1];
+        st.epochSamples += samples;
+    }
+
+    /** The first target of samples order[from, to) that the loss refuses, named by its place in the data set. */
+    private io.jtrain.data.DataException invalidTargets(Dataset d, int[] order, int from, int to) {
+        int outputs = (int) model.layers().get(end - 1).outputShape().size();
+        int ts = d.targetSize();
+        for (int i = from; i < to; i++) {
+            int idx = order[i];
+            for (int j = 0; j < ts; j++) {
+                float v = d.y()[idx * ts + j];
+                if (!loss.validTarget(v, outputs)) {
+                    return new io.jtrain.data.DataException("target " + v + " of training sample " + idx + " ("
+                        + d.name() + ") is not " + loss.targetRule(outputs) + "; fix the labels or the model's last "
+                        + "layer");
+                }
+            }
+        }
+        return new io.jtrain.data.DataException((int) accHost[2] + " targets of the batch are not "
+            + loss.targetRule(outputs));
     }
 
     private void finishEpoch(Dataset val, TrainState st, TrainingListener l, double seconds) {
@@ -262,8 +300,10 @@ public final class Trainer implements AutoCloseable {
 
     @Override
     public void close() {
+        evaluator.close();
         feeder.close();
         dOutFull.close();
+        acc.close();
         for (Tensor t : best) {
             t.close();
         }

@@ -49,10 +49,43 @@ class BackendComparisonTest {
                 });
             List<BackendComparison.Result> rs = BackendComparison.run(a, broken);
             List<BackendComparison.Result> bad = rs.stream().filter(r -> !r.ok()).toList();
-            assertEquals(1, bad.size(), bad.toString());
+            assertEquals(2, bad.size(), bad.toString());
             assertEquals("relu forward+backward [3]", bad.get(0).name());
             assertTrue(bad.get(0).mismatch().startsWith("element "), bad.get(0).mismatch());
+            assertTrue(bad.get(1).name().startsWith("NaN through relu"), bad.get(1).name());
         }
+    }
+
+    /** An op that throws on the backend under test is reported as an error; every other op still runs. */
+    @Test
+    void anOpThatThrowsDoesNotStopTheOthers() {
+        try (CpuBackend a = TestBackends.cpu(); CpuBackend inner = TestBackends.cpu()) {
+            Backend failing = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("conv2dBackwardData")) {
+                        throw new IllegalStateException("cudnnConvolutionBackwardData failed: CUDNN_STATUS_EXECUTION_FAILED");
+                    }
+                    try {
+                        return m.invoke(inner, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+            List<BackendComparison.Result> all = BackendComparison.run(a, failing);
+            List<BackendComparison.Result> bad = all.stream().filter(r -> !r.ok()).toList();
+            assertEquals(4, bad.size(), "one per convolution case: " + bad);
+            for (BackendComparison.Result r : bad) {
+                assertTrue(r.name().contains("backward data"), r.name());
+                assertTrue(r.mismatch().startsWith("error: cudnnConvolutionBackwardData failed"), r.mismatch());
+            }
+            assertTrue(all.stream().anyMatch(r -> r.name().startsWith("rmsprop") && r.ok()), "later ops still ran");
+        }
+    }
+
+    @Test
+    void nanAgreesOnlyWithNan() {
+        assertTrue(BackendComparison.compare("x", new float[] {1f, Float.NaN}, new float[] {1f, Float.NaN}).ok());
+        assertFalse(BackendComparison.compare("x", new float[] {Float.NaN}, new float[] {0f}).ok());
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.jtrain.backend.Activation;
 import io.jtrain.backend.Backend;
 import io.jtrain.backend.BatchNormTensors;
 import io.jtrain.backend.ConvSpec;
+import io.jtrain.backend.HostBuffer;
 import io.jtrain.backend.OptimizerParams;
 import io.jtrain.backend.TensorStats;
 import io.jtrain.tensor.CpuMemoryPool;
@@ -99,6 +100,30 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public HostBuffer allocateHost(long floats) {
+        return new CpuHostBuffer(floats);
+    }
+
+    @Override
+    public void upload(HostBuffer src, long srcOffset, Tensor dst) {
+        CpuHostBuffer b = (CpuHostBuffer) src;
+        java.util.Objects.checkFromIndexSize(srcOffset, dst.size(), b.size());
+        dst.mem().copyFrom(0, b.mem(), (int) srcOffset, (int) dst.size());
+    }
+
+    @Override
+    public void downloadAsync(Tensor src, HostBuffer dst, long dstOffset) {
+        CpuHostBuffer b = (CpuHostBuffer) dst;
+        java.util.Objects.checkFromIndexSize(dstOffset, src.size(), b.size());
+        b.mem().copyFrom((int) dstOffset, src.mem(), 0, (int) src.size());
+    }
+
+    @Override
+    public void awaitCopies(HostBuffer buffer) {
+        // copies on the CPU are synchronous
+    }
+
+    @Override
     public void fill(Tensor t, float value) {
         HostMemory b = t.mem();
         int n = (int) t.size();
@@ -170,6 +195,42 @@ public final class CpuBackend implements Backend {
     @Override
     public TensorStats stats(Tensor x) {
         return CpuMath.stats(x.mem(), (int) x.size());
+    }
+
+    @Override
+    public void reduceStats(Tensor x, Tensor out) {
+        checkAtLeast(out, 6, "reduceStats");
+        TensorStats st = stats(x);
+        HostMemory o = out.mem();
+        o.put(0, (float) st.sum());
+        o.put(1, (float) st.sumSquares());
+        o.put(2, st.min());
+        o.put(3, st.max());
+        o.put(4, st.nonFinite());
+        o.put(5, st.zeros());
+    }
+
+    @Override
+    public void unitStats(Tensor y, float hi, float lo, Tensor out) {
+        CpuMath.unitStats(y, hi, lo, out);
+    }
+
+    @Override
+    public void clipByGlobalNorm(java.util.List<Tensor> grads, float maxNorm, Tensor out) {
+        checkAtLeast(out, 2, "clipByGlobalNorm");
+        double sq = 0;
+        for (Tensor g : grads) {
+            sq += sumSquares(g);
+        }
+        double norm = Math.sqrt(sq);
+        float factor = norm > maxNorm ? (float) (maxNorm / (norm + 1e-6)) : 1f;
+        if (factor != 1f) {
+            for (Tensor g : grads) {
+                scale(g, factor);
+            }
+        }
+        out.mem().put(0, (float) norm);
+        out.mem().put(1, factor);
     }
 
     @Override
@@ -301,20 +362,24 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public float softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
-        return CpuLosses.softmaxCrossEntropy(logits, target, dLogits, gradScale);
+    public void softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale, Tensor acc) {
+        checkAtLeast(acc, 4, "cross-entropy accumulator");
+        CpuLosses.softmaxCrossEntropy(logits, target, dLogits, gradScale, acc);
     }
 
     @Override
-    public float binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
+    public void binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale,
+                                             Tensor acc) {
         checkSameSize(logits, target, "binary cross-entropy");
-        return CpuLosses.bceWithLogits(logits, target, dLogits, gradScale);
+        checkAtLeast(acc, 4, "binary cross-entropy accumulator");
+        CpuLosses.bceWithLogits(logits, target, dLogits, gradScale, acc);
     }
 
     @Override
-    public float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale) {
+    public void meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale, Tensor acc) {
         checkSameSize(pred, target, "mean squared error");
-        return CpuLosses.meanSquaredError(pred, target, dPred, gradScale);
+        checkAtLeast(acc, 4, "mean squared error accumulator");
+        CpuLosses.meanSquaredError(pred, target, dPred, gradScale, acc);
     }
 
     @Override
@@ -354,6 +419,12 @@ public final class CpuBackend implements Backend {
     static void checkSize(Tensor t, long expected, String op) {
         if (t.size() != expected) {
             throw new IllegalArgumentException(op + ": " + t.shape() + " should hold " + expected + " values");
+        }
+    }
+
+    static void checkAtLeast(Tensor t, long n, String op) {
+        if (t.size() < n) {
+            throw new IllegalArgumentException(op + ": " + t.shape() + " should hold at least " + n + " values");
         }
     }
 

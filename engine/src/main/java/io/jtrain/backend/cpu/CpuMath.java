@@ -4,6 +4,7 @@ import io.jtrain.backend.Activation;
 import io.jtrain.backend.TensorStats;
 import io.jtrain.util.CounterRng;
 import io.jtrain.tensor.HostMemory;
+import io.jtrain.tensor.Tensor;
 
 /** Element-wise activations, row softmax, dropout and statistics on host buffers. */
 final class CpuMath {
@@ -141,5 +142,38 @@ final class CpuMath {
 
     static TensorStats stats(HostMemory b, int n) {
         return TensorStats.of(n, b::get);
+    }
+
+    /** Per-unit statistics of y [N, U, S...] into out[U, 4] (see {@link io.jtrain.backend.Backend#unitStats}). */
+    static void unitStats(Tensor y, float hi, float lo, Tensor out) {
+        int n = y.dim(0);
+        int u = y.shape().rank() > 1 ? y.dim(1) : 1;
+        int s = (int) (y.size() / ((long) n * u));
+        CpuBackend.checkAtLeast(out, 4L * u, "unitStats");
+        HostMemory v = y.mem();
+        HostMemory o = out.mem();
+        for (int c = 0; c < u; c++) {
+            float max = Float.NEGATIVE_INFINITY;
+            long above = 0;
+            long below = 0;
+            long bad = 0;
+            for (int i = 0; i < n; i++) {
+                int base = (i * u + c) * s;
+                for (int j = 0; j < s; j++) {
+                    float x = v.get(base + j);
+                    if (!Float.isFinite(x)) {
+                        bad++;
+                        continue;
+                    }
+                    max = Math.max(max, x);
+                    above += x > hi ? 1 : 0;
+                    below += x < lo ? 1 : 0;
+                }
+            }
+            o.put(4 * c, max);
+            o.put(4 * c + 1, above);
+            o.put(4 * c + 2, below);
+            o.put(4 * c + 3, bad);
+        }
     }
 }

@@ -12,6 +12,8 @@ final class ConvAlgorithms {
     /** cudnnMathType: CUDNN_TENSOR_OP_MATH and CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION. */
     static final int TENSOR_OP = 1;
     static final int TENSOR_OP_CONVERSION = 2;
+    /** cudnnMathType.CUDNN_FMA_MATH. */
+    static final int FMA = 3;
     /** cudnnDeterminism.CUDNN_DETERMINISTIC. */
     static final int DETERMINISTIC = 1;
 

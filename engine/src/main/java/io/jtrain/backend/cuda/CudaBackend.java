@@ -5,128 +5,179 @@ import io.jtrain.backend.Backend;
 import io.jtrain.backend.BatchNormTensors;
 import io.jtrain.backend.ConvSpec;
 import io.jtrain.backend.GpuOptions;
+import io.jtrain.backend.HostBuffer;
 import io.jtrain.backend.OptimizerParams;
-import io.jtrain.backend.TensorStats;
 import io.jtrain.tensor.MemoryCategory;
 import io.jtrain.tensor.MemoryPool;
+import io.jtrain.tensor.OutOfMemoryException;
 import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
 import io.jtrain.util.Sizes;
-import jcuda.Pointer;
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
-import jcuda.driver.JCudaDriver;
-import jcuda.jcublas.JCublas2;
-import jcuda.jcublas.cublasHandle;
-import jcuda.runtime.JCuda;
-import jcuda.runtime.cudaDeviceProp;
-import jcuda.runtime.cudaStream_t;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The CUDA backend: tensors in device memory from {@link CudaMemoryPool}, matrix products on cuBLAS
- * (JCublas2, TF32 off, workspace from the pool), convolution, pooling, batch norm, activations and softmax on
- * cuDNN when {@link CudnnDecision} allows it (else our kernels: im2col + cuBLAS, pooling and batch-norm
- * kernels), everything else on our own kernels (cuda-kernels). The choice is made once, in the constructor;
- * no op switches implementation later. One thread owns all GPU calls (the one that created the backend),
- * the device's primary context is used, and all work goes to one stream of ours (a blocking stream, so the
- * synchronous copies from and to Java arrays order with it). UNVERIFIED on hardware: written and compiled
- * without a GPU; {@code jtrain selftest --device cuda} checks it (docs/gpu.md).
+ * (TF32 off, workspace from the pool), convolution, pooling and batch norm on cuDNN 8 when its start-up
+ * probe passed ({@link CudnnDecision}) or else on our kernels ({@link KernelSpatialOps}), everything else on
+ * our kernels (cuda-kernels). Every native call goes through {@link CudaApi} and {@link CudnnApi}, so the
+ * same code runs on a GPU, on the recording fake device of the step budget and on the CPU emulation of the
+ * tests. The choices are made once, when the backend opens; no op switches implementation later. One
+ * thread owns all GPU calls (the one that opened it); the device's primary context is used; all work goes
+ * to one stream of ours (a blocking stream, so the synchronous copies from Java arrays order with it);
+ * batches come from page-locked memory asynchronously. Opening releases what it made when a step fails,
+ * without masking the first error; {@link #close} is best effort and never throws (after a sticky device
+ * error every call fails). A training step needs one blocking transfer (its loss accumulator).
  */
 public final class CudaBackend implements Backend {
-    private static final int H2D = 1;
-    private static final int D2H = 2;
-    private static final int D2D = 3;
+    /** Scratch buffers, each grown on demand and kept (so steady-state steps allocate nothing). */
+    enum Slot { PARTIALS, CHANNEL_SUMS, LOSS_ITEMS, CLIP_PARTIALS }
+
+    /** Head-room left free on the device when the pool's capacity is the device's free memory. */
+    static long headroomBytes(long totalBytes) {
+        return Math.max(256L << 20, totalBytes / 20);
+    }
+
+    private final CudaApi api;
     private final int ordinal;
-    private final CudaMemoryPool pool;
-    private final Kernels k;
-    private final cublasHandle cublas = new cublasHandle();
+    private final CudaApi.DeviceInfo info;
     private final Thread owner = Thread.currentThread();
-    private final CudaConv conv;
-    private final CudaLosses losses;
-    /** cuDNN or our kernels for convolution, pooling and batch norm; fixed when the backend opens. */
+    private final Deque<Cleanup> cleanup = new ArrayDeque<>();
+    private final List<String> closeProblems = new ArrayList<>();
+    private final Map<Slot, Tensor> scratch = new EnumMap<>(Slot.class);
+    private final CudaMemoryPool pool;
+    private final long stream;
+    private final long cublas;
+    private final Kernels k;
+    private final CudaReductions red;
+    private final KernelSpatialOps ours;
+    private final CudnnSpatialOps cudnn;
     private final SpatialOps spatial;
-    private final cudaStream_t stream = new cudaStream_t();
+    private final CudaLossOps losses;
+    private final CudaOptimizerOps optim;
     private final CudnnDecision cudnnDecision;
-    private final Cudnn cudnn;
-    private final String name;
-    private Tensor cublasWorkspace;
-    /** True only for the test backend without a device: copies and cuBLAS calls are skipped. */
-    private final boolean dry;
-    private Tensor scratch;
     private long hostToDevice;
     private long deviceToHost;
+    private boolean closed;
 
-    /** Opens device {@code ordinal} with the default options; {@code capacity} as in the main constructor. */
-    public CudaBackend(int ordinal, long capacity) {
-        this(ordinal, capacity, GpuOptions.DEFAULT);
+    /** A release step of the open sequence (run in reverse on failure and on close). */
+    @FunctionalInterface
+    private interface Cleanup {
+        void run() throws Exception;
+    }
+
+    /** What to do about cuDNN once the device is open: its decision and, when enabled, its API. */
+    public record CudnnChoice(CudnnDecision decision, CudnnApi api) {
+        public static CudnnChoice off(CudnnDecision why) {
+            return new CudnnChoice(why, null);
+        }
+    }
+
+    /** Chooses cuDNN for an opened device (the real probe, a mock, or none). */
+    @FunctionalInterface
+    public interface CudnnSource {
+        CudnnChoice choose(CudaApi.DeviceInfo device, GpuOptions options);
     }
 
     /**
-     * Opens device {@code ordinal}: {@code capacity} bytes of pool (0 = the device's free memory at start);
-     * {@code options} decide cuDNN and determinism. Fails (with the reason) on a compute capability below 7.5.
+     * Opens GPU {@code ordinal} through JCuda: {@code capacity} bytes of pool (0 = the device's free memory at
+     * start, less head-room); {@code options} decide cuDNN (probed in a child process, see {@link CudnnProbe})
+     * and determinism. Fails (with the reason) on a compute capability below 7.5 or a library that does not load.
      */
-    public CudaBackend(int ordinal, long capacity, GpuOptions options) {
+    public static CudaBackend open(int ordinal, long capacity, GpuOptions options) {
+        JCudaApi api = new JCudaApi();
+        return new CudaBackend(api, ordinal, capacity, options, (dev, o) -> CudnnProbe.choose(api, ordinal, dev, o));
+    }
+
+    /** Opens a device through any {@link CudaApi} (the recording fake device, the emulation of the tests). */
+    public static CudaBackend open(CudaApi api, int ordinal, long capacity, GpuOptions options, CudnnSource cudnn) {
+        return new CudaBackend(api, ordinal, capacity, options, cudnn);
+    }
+
+    private CudaBackend(CudaApi api, int ordinal, long capacity, GpuOptions options, CudnnSource cudnnSource) {
+        this.api = api;
         this.ordinal = ordinal;
-        this.dry = false;
-        cudaDeviceProp prop = new cudaDeviceProp();
-        Cuda.runtime(JCuda.cudaGetDeviceProperties(prop, ordinal), "cudaGetDeviceProperties(" + ordinal + ")");
-        if (prop.major * 10 + prop.minor < 75) {
-            throw new IllegalStateException("GPU " + ordinal + " (" + prop.getName() + ") has compute capability "
-                + prop.major + "." + prop.minor + "; jtrain's kernels need 7.5 (Turing) or newer");
-        }
-        this.name = prop.getName();
-        Cuda.runtime(JCuda.cudaSetDevice(ordinal), "cudaSetDevice(" + ordinal + ")");
-        Cuda.driver(JCudaDriver.cuInit(0), "cuInit");
-        CUdevice dev = new CUdevice();
-        Cuda.driver(JCudaDriver.cuDeviceGet(dev, ordinal), "cuDeviceGet");
-        CUcontext ctx = new CUcontext();
-        Cuda.driver(JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev), "cuDevicePrimaryCtxRetain");
-        Cuda.driver(JCudaDriver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
-        this.pool = new CudaMemoryPool("cuda:" + ordinal, Long.MAX_VALUE);
         try {
-            Cuda.runtime(JCuda.cudaStreamCreate(stream), "cudaStreamCreate");
-            this.k = new Kernels(stream);
-            Cuda.cublas(JCublas2.cublasCreate(cublas), "cublasCreate");
-            Cuda.cublas(JCublas2.cublasSetStream(cublas, stream), "cublasSetStream");
-            Cuda.cublas(JCublas2.cublasSetMathMode(cublas, 0), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
+            CudaApi.DeviceInfo[] dev = new CudaApi.DeviceInfo[1];
+            Cuda.runtime(api, api.deviceInfo(ordinal, dev), "cudaGetDeviceProperties(" + ordinal + ")");
+            this.info = dev[0];
+            if (info.ccMajor() * 10 + info.ccMinor() < 75) {
+                throw new IllegalStateException("GPU " + ordinal + " (" + info.name() + ") has compute capability "
+                    + info.ccMajor() + "." + info.ccMinor() + "; jtrain's kernels need 7.5 (Turing) or newer");
+            }
+            Cuda.driver(api, api.openContext(ordinal), "opening the primary context of GPU " + ordinal, null);
+            cleanup.push(() -> api.closeContext(ordinal));
+            this.pool = new CudaMemoryPool("cuda:" + ordinal, Long.MAX_VALUE, api);
+            cleanup.push(pool::close);
+            long[] h = {0};
+            Cuda.runtime(api, api.streamCreate(h), "cudaStreamCreate", pool);
+            this.stream = h[0];
+            cleanup.push(() -> api.streamDestroy(stream));
+            this.k = new Kernels(api, stream, Kernels.syncRequested(), pool);
+            cleanup.push(k::close);
+            Cuda.cublas(api, api.cublasCreate(h), "cublasCreate", pool);
+            this.cublas = h[0];
+            cleanup.push(() -> api.cublasDestroy(cublas));
+            Cuda.cublas(api, api.cublasSetStream(cublas, stream), "cublasSetStream", pool);
+            Cuda.cublas(api, api.cublasSetMathMode(cublas, 0), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)", pool);
             // cuBLAS asks for 4 MiB of workspace before Hopper and 32 MiB on Hopper; the pool owns it
-            long wsBytes = prop.major >= 9 ? 32L << 20 : 4L << 20;
-            this.cublasWorkspace = allocate(Shape.of((int) (wsBytes / 4)), MemoryCategory.WORKSPACE);
-            Cuda.cublas(JCublas2.cublasSetWorkspace(cublas, ptr(cublasWorkspace), wsBytes), "cublasSetWorkspace",
-                pool);
-            this.conv = new CudaConv(this);
-            this.losses = new CudaLosses(this);
-            this.cudnnDecision = CudnnDecision.decide(options.cudnnAllowed(), prop.major, prop.minor);
-            this.cudnn = cudnnDecision.enabled() ? new Cudnn(this, pool, stream, options.deterministic()) : null;
-            this.spatial = cudnn != null ? cudnn : conv;
+            long wsBytes = info.ccMajor() >= 9 ? 32L << 20 : 4L << 20;
+            Tensor ws = allocate(Shape.of((int) (wsBytes / 4)), MemoryCategory.WORKSPACE);
+            Cuda.cublas(api, api.cublasSetWorkspace(cublas, ws.address(), wsBytes), "cublasSetWorkspace", pool);
+            this.red = new CudaReductions(this);
+            this.ours = new KernelSpatialOps(this, red);
+            this.losses = new CudaLossOps(this);
+            this.optim = new CudaOptimizerOps(this);
+            CudnnChoice choice = options.cudnnAllowed() ? cudnnSource.choose(info, options)
+                : CudnnChoice.off(CudnnDecision.off());
+            CudnnSpatialOps c = null;
+            CudnnDecision decision = choice.decision();
+            if (decision.enabled()) {
+                try {
+                    c = new CudnnSpatialOps(this, choice.api(), pool, stream, options.deterministic());
+                    CudnnSpatialOps made = c;
+                    cleanup.push(made::close);
+                } catch (OutOfMemoryException e) {
+                    throw e;
+                } catch (RuntimeException | LinkageError e) {
+                    decision = CudnnDecision.failedToStart(decision, firstLine(e));
+                }
+            }
+            this.cudnn = c;
+            this.cudnnDecision = decision;
+            this.spatial = cudnn != null ? cudnn : ours;
+            long[] free = {0};
+            long[] total = {0};
+            Cuda.runtime(api, api.memGetInfo(free, total), "cudaMemGetInfo");
+            long auto = Math.max(0, free[0] - headroomBytes(total[0])) + pool.reservedBytes();
+            pool.setCapacityBytes(capacity > 0 ? capacity : auto);
         } catch (RuntimeException | LinkageError e) {
-            JCublas2.cublasDestroy(cublas);
-            JCuda.cudaStreamDestroy(stream);
-            pool.close();
+            releaseAll(e);
             throw e;
         }
-        // the capacity is what is free once the context, modules and library handles exist, plus what the pool holds
-        long[] free = {0};
-        long[] total = {0};
-        Cuda.runtime(JCuda.cudaMemGetInfo(free, total), "cudaMemGetInfo");
-        pool.setCapacityBytes(capacity > 0 ? capacity : free[0] + pool.reservedBytes());
     }
 
-    /**
-     * For tests only ({@code CudaLaunchTest}): a backend without a device, whose pool is {@code pool} (on a fake
-     * device) and whose kernel launches go to {@code kernels}' recorder. cuBLAS, cuDNN and copies are unavailable.
-     */
-    CudaBackend(CudaMemoryPool pool, Kernels kernels) {
-        this.ordinal = 0;
-        this.name = "no device (launches recorded)";
-        this.pool = pool;
-        this.k = kernels;
-        this.conv = new CudaConv(this);
-        this.losses = new CudaLosses(this);
-        this.cudnnDecision = CudnnDecision.off();
-        this.cudnn = null;
-        this.spatial = conv;
-        this.dry = true;
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    /** Runs the cleanup stack; failures are kept (and added to {@code cause} when opening failed). */
+    private void releaseAll(Throwable cause) {
+        while (!cleanup.isEmpty()) {
+            try {
+                cleanup.pop().run();
+            } catch (Exception | LinkageError e) {
+                closeProblems.add(e.toString());
+                if (cause != null) {
+                    cause.addSuppressed(e);
+                }
+            }
+        }
     }
 
     /** Whether cuDNN is used, and the start-up line that says so. */
@@ -134,20 +185,41 @@ public final class CudaBackend implements Backend {
         return cudnnDecision;
     }
 
+    /** The device's properties. */
+    public CudaApi.DeviceInfo deviceInfo() {
+        return info;
+    }
+
+    /** Problems met while releasing native resources (after a sticky device error); empty normally. */
+    public List<String> closeProblems() {
+        List<String> all = new ArrayList<>(closeProblems);
+        all.addAll(pool.cleanupProblems());
+        return all;
+    }
+
     Kernels kernels() {
         return k;
     }
 
-    /** Device pointer of a tensor (view offsets included); every op passes here, so it checks the thread. */
-    Pointer ptr(Tensor t) {
+    CudaApi api() {
+        return api;
+    }
+
+    /** Device address of a tensor (view offsets included); every op passes here, so it checks the thread. */
+    long addr(Tensor t) {
         checkThread();
         if (t == null) {
-            return null;
+            return 0;
         }
         if (t.isHost()) {
             throw new IllegalArgumentException("tensor " + t.shape() + " is in host memory, not on " + device());
         }
-        return pool.pointer(t.address());
+        return t.address();
+    }
+
+    /** A tensor as a kernel pointer argument (null stays null). */
+    CudaApi.DevPtr dp(Tensor t) {
+        return t == null ? null : new CudaApi.DevPtr(addr(t));
     }
 
     void checkThread() {
@@ -169,7 +241,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String description() {
-        return "CUDA device " + ordinal + " (" + name + "), cuBLAS, " + cudnnDecision.line() + ", memory capacity "
+        return "CUDA device " + ordinal + " (" + info.name() + ", compute capability " + info.ccMajor() + "."
+            + info.ccMinor() + "), cuBLAS, " + cudnnDecision.line() + ", memory capacity "
             + Sizes.format(pool.capacityBytes());
     }
 
@@ -186,88 +259,139 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst) {
-        checkThread();
         java.util.Objects.checkFromIndexSize(srcOffset, (int) dst.size(), src.length);
-        memcpy(ptr(dst), Pointer.to(src).withByteOffset(4L * srcOffset), 4 * dst.size(), H2D, "host to device");
+        Cuda.runtime(api, api.copyToDevice(addr(dst), src, srcOffset, dst.size()), "cudaMemcpy(host to device)", pool);
         hostToDevice++;
     }
 
     @Override
     public void download(Tensor src, float[] dst, int dstOffset) {
-        checkThread();
         java.util.Objects.checkFromIndexSize(dstOffset, (int) src.size(), dst.length);
-        memcpy(Pointer.to(dst).withByteOffset(4L * dstOffset), ptr(src), 4 * src.size(), D2H, "device to host");
+        Cuda.runtime(api, api.copyToHost(dst, dstOffset, addr(src), src.size()), "cudaMemcpy(device to host)");
         deviceToHost++;
     }
 
-    private float[] host(Tensor t) {
-        float[] a = new float[(int) t.size()];
-        download(t, a, 0);
-        return a;
+    @Override
+    public HostBuffer allocateHost(long floats) {
+        checkThread();
+        return new PinnedBuffer(this, floats);
+    }
+
+    @Override
+    public void upload(HostBuffer src, long srcOffset, Tensor dst) {
+        PinnedBuffer b = pinned(src);
+        java.util.Objects.checkFromIndexSize(srcOffset, dst.size(), b.size());
+        Cuda.runtime(api, api.copyToDeviceAsync(addr(dst), b.bytes(), 4 * srcOffset, 4 * dst.size(), stream),
+            "cudaMemcpyAsync(page-locked host to device)", pool);
+        b.recorded(stream);
+        hostToDevice++;
+    }
+
+    @Override
+    public void downloadAsync(Tensor src, HostBuffer dst, long dstOffset) {
+        PinnedBuffer b = pinned(dst);
+        java.util.Objects.checkFromIndexSize(dstOffset, src.size(), b.size());
+        Cuda.runtime(api, api.copyToHostAsync(b.bytes(), 4 * dstOffset, addr(src), 4 * src.size(), stream),
+            "cudaMemcpyAsync(device to page-locked host)");
+        b.recorded(stream);
+        deviceToHost++;
+    }
+
+    @Override
+    public void awaitCopies(HostBuffer buffer) {
+        checkThread();
+        pinned(buffer).await();
+    }
+
+    private PinnedBuffer pinned(HostBuffer b) {
+        if (b instanceof PinnedBuffer p && p.owner() == this) {
+            return p;
+        }
+        throw new IllegalArgumentException("host buffer was not allocated by " + device());
     }
 
     @Override
     public void fill(Tensor t, float value) {
-        k.launch("fillValues", t.size(), t.size(), value, ptr(t));
+        k.launch("fillValues", t.size(), t.size(), value, dp(t));
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
         same(src, dst);
-        if (!dry) {
-            Cuda.runtime(JCuda.cudaMemcpyAsync(ptr(dst), ptr(src), 4 * src.size(), D2D, stream),
-                "cudaMemcpyAsync(device to device)");
-        }
+        Cuda.runtime(api, api.copyDeviceAsync(addr(dst), addr(src), 4 * src.size(), stream),
+            "cudaMemcpyAsync(device to device)");
     }
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
         same(x, y);
-        k.launch("axpy", x.size(), x.size(), alpha, ptr(x), ptr(y));
+        k.launch("axpy", x.size(), x.size(), alpha, dp(x), dp(y));
     }
 
     @Override
     public void scale(Tensor x, float alpha) {
-        k.launch("scaleValues", x.size(), x.size(), alpha, ptr(x));
+        k.launch("scaleValues", x.size(), x.size(), alpha, dp(x));
     }
 
     @Override
     public void multiply(Tensor a, Tensor b, Tensor out) {
         same(a, b);
         same(a, out);
-        k.launch("multiplyValues", a.size(), a.size(), ptr(a), ptr(b), ptr(out));
+        k.launch("multiplyValues", a.size(), a.size(), dp(a), dp(b), dp(out));
     }
 
     @Override
     public void clamp(Tensor x, float lo, float hi) {
-        k.launch("clampValues", x.size(), x.size(), lo, hi, ptr(x));
+        k.launch("clampValues", x.size(), x.size(), lo, hi, dp(x));
     }
 
     @Override
     public double sumSquares(Tensor x) {
-        int grid = (int) Math.max(1, Math.min(1024, (x.size() + Kernels.BLOCK - 1) / Kernels.BLOCK));
-        Tensor partial = scratch(2L * grid);
-        k.launchGrid("sumSquaresPartial", grid, x.size(), ptr(x), ptr(partial));
-        return hostSum(partial, grid, true);
+        return red.sumSquares(x);
     }
 
-    /** Statistics are computed on the host from one download (used by the doctor's sampled detectors). */
     @Override
-    public TensorStats stats(Tensor x) {
-        float[] a = host(x);
-        return TensorStats.of(a.length, i -> a[i]);
+    public void reduceStats(Tensor x, Tensor out) {
+        if (out.size() < 6) {
+            throw new IllegalArgumentException("reduceStats: " + out.shape() + " should hold at least 6 values");
+        }
+        red.stats(x, out);
+    }
+
+    @Override
+    public void unitStats(Tensor y, float hi, float lo, Tensor out) {
+        red.unitStats(y, hi, lo, out);
+    }
+
+    @Override
+    public void clipByGlobalNorm(List<Tensor> grads, float maxNorm, Tensor out) {
+        if (out.size() < 2) {
+            throw new IllegalArgumentException("clipByGlobalNorm: " + out.shape() + " should hold at least 2 values");
+        }
+        red.clip(grads, maxNorm, out);
     }
 
     /** c = op(a) op(b) + beta c through cublasSgemm with the row-major mapping of {@link CublasMapping}. */
-    void gemm(Pointer a, boolean ta, Pointer b, boolean tb, Pointer c, int[] mnk, float beta) {
+    void gemm(long a, boolean ta, long b, boolean tb, long c, int[] mnk, float beta) {
         checkThread();
-        if (dry) {
-            return;
-        }
         CublasMapping g = CublasMapping.rowMajor(ta, tb, mnk[0], mnk[1], mnk[2]);
-        Cuda.cublas(JCublas2.cublasSgemm(cublas, g.transFirst() ? 1 : 0, g.transSecond() ? 1 : 0, g.m(), g.n(), g.k(),
-            Pointer.to(new float[] {1f}), b, g.ldFirst(), a, g.ldSecond(), Pointer.to(new float[] {beta}), c, g.ldc()),
-            "cublasSgemm", pool);
+        Cuda.cublas(api, api.sgemm(cublas, g.transFirst() ? 1 : 0, g.transSecond() ? 1 : 0, g.m(), g.n(), g.k(), 1f,
+            b, g.ldFirst(), a, g.ldSecond(), beta, c, g.ldc()), "cublasSgemm", pool);
+        k.afterCall("cublasSgemm");
+    }
+
+    /**
+     * {@code batch} products c_i = op(a_i) op(b_i) + beta c_i, row-major [M, K] x [K, N] (mnk), a_i at
+     * a + i * strideA floats (stride 0: the same matrix for all), likewise b and c: one cuBLAS call.
+     */
+    void gemmBatched(long a, long strideA, boolean ta, long b, long strideB, boolean tb, long c, long strideC,
+                     int[] mnk, float beta, int batch) {
+        checkThread();
+        CublasMapping g = CublasMapping.rowMajor(ta, tb, mnk[0], mnk[1], mnk[2]);
+        Cuda.cublas(api, api.sgemmStridedBatched(cublas, g.transFirst() ? 1 : 0, g.transSecond() ? 1 : 0, g.m(), g.n(),
+            g.k(), 1f, b, g.ldFirst(), strideB, a, g.ldSecond(), strideA, beta, c, g.ldc(), strideC, batch),
+            "cublasSgemmStridedBatched", pool);
+        k.afterCall("cublasSgemmStridedBatched");
     }
 
     @Override
@@ -279,17 +403,25 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("matmul shapes do not agree: " + a.shape() + " x " + b.shape() + " -> "
                 + c.shape());
         }
-        gemm(ptr(a), transA, ptr(b), transB, ptr(c), new int[] {m, n, kk}, beta);
+        gemm(addr(a), transA, addr(b), transB, addr(c), new int[] {m, n, kk}, beta);
     }
 
     @Override
     public void addRowBias(Tensor y, Tensor b) {
-        k.launch("addRowBias", y.size(), y.size() / b.size(), (int) b.size(), ptr(b), ptr(y));
+        checkDivides(y, b, "addRowBias");
+        k.launch("addRowBias", y.size(), y.size() / b.size(), (int) b.size(), dp(b), dp(y));
     }
 
     @Override
     public void rowBiasGrad(Tensor dy, Tensor db) {
-        k.launch("rowBiasGrad", db.size(), dy.size() / db.size(), (int) db.size(), ptr(dy), ptr(db));
+        checkDivides(dy, db, "rowBiasGrad");
+        red.channelSum((int) (dy.size() / db.size()), (int) db.size(), 1, dy, db);
+    }
+
+    private static void checkDivides(Tensor t, Tensor b, String op) {
+        if (b.size() == 0 || t.size() % b.size() != 0) {
+            throw new IllegalArgumentException(op + ": " + t.shape() + " is not a whole number of rows of " + b.size());
+        }
     }
 
     @Override
@@ -330,7 +462,7 @@ public final class CudaBackend implements Backend {
     /** Always our kernel: cuDNN's pooling backward needs x and y, which this op does not receive. */
     @Override
     public void avgPoolBackward(Tensor dy, Tensor dx, ConvSpec spec) {
-        conv.pool("avgPoolBackward", null, dy, dx, spec);
+        ours.pool("avgPoolBackward", null, dy, dx, spec);
     }
 
     @Override
@@ -351,119 +483,82 @@ public final class CudaBackend implements Backend {
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
         same(x, y);
-        if (cudnn != null && Cudnn.supports(act.kind())) {
-            cudnn.activationForward(act, x, y);
-            return;
-        }
-        k.launch("activationForward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), ptr(x), ptr(y));
+        k.launch("activationForward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), dp(x), dp(y));
     }
 
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         same(x, dx);
-        if (cudnn != null && Cudnn.supports(act.kind())) {
-            cudnn.activationBackward(act, x, y, dy, dx);
-            return;
-        }
-        k.launch("activationBackward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), ptr(x), ptr(y), ptr(dy),
-            ptr(dx));
+        same(x, y);
+        same(x, dy);
+        k.launch("activationBackward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), dp(x), dp(y), dp(dy),
+            dp(dx));
     }
 
     @Override
     public void softmaxRows(Tensor x, Tensor y) {
         same(x, y);
-        if (cudnn != null) {
-            cudnn.softmaxRows(x, y);
-            return;
-        }
-        k.launch("softmaxRows", x.dim(0), (long) x.dim(0), (int) (x.size() / x.dim(0)), ptr(x), ptr(y));
+        k.launch("softmaxRows", x.dim(0), (long) x.dim(0), (int) (x.size() / x.dim(0)), dp(x), dp(y));
     }
 
-    /**
-     * On cuDNN; without it, on the host (two downloads and an upload: the softmax layer's backward is only used
-     * when softmax is not fused into the loss).
-     */
     @Override
     public void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx) {
-        if (cudnn != null) {
-            cudnn.softmaxRowsBackward(y, dy, dx);
-            return;
-        }
-        losses.softmaxRowsBackwardOnHost(y, dy, dx);
+        same(y, dy);
+        same(y, dx);
+        k.launch("softmaxRowsBackward", y.dim(0), (long) y.dim(0), (int) (y.size() / y.dim(0)), dp(y), dp(dy), dp(dx));
     }
 
     @Override
-    public float softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
-        return losses.softmaxCrossEntropy(logits, target, dLogits, gradScale);
+    public void softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale, Tensor acc) {
+        losses.softmaxCrossEntropy(logits, target, dLogits, gradScale, acc);
     }
 
     @Override
-    public float binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale) {
-        return losses.binaryCrossEntropyWithLogits(logits, target, dLogits, gradScale);
+    public void binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale,
+                                             Tensor acc) {
+        losses.binaryCrossEntropyWithLogits(logits, target, dLogits, gradScale, acc);
     }
 
     @Override
-    public float meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale) {
-        return losses.meanSquaredError(pred, target, dPred, gradScale);
-    }
-
-    /** A synchronous copy on the legacy stream (ordered with ours, a blocking stream). */
-    private void memcpy(Pointer dst, Pointer src, long bytes, int kind, String what) {
-        if (!dry) {
-            Cuda.runtime(JCuda.cudaMemcpy(dst, src, bytes, kind), "cudaMemcpy(" + what + ")");
-        }
-    }
-
-    /** The sum, on the host after one download, of the first n floats (or doubles) of device buffer t. */
-    double hostSum(Tensor t, int n, boolean doubles) {
-        double s = 0;
-        if (doubles) {
-            double[] a = new double[n];
-            memcpy(Pointer.to(a), ptr(t), 8L * n, D2H, "partial sums");
-            for (double v : a) {
-                s += v;
-            }
-        } else {
-            float[] a = new float[n];
-            memcpy(Pointer.to(a), ptr(t), 4L * n, D2H, "losses");
-            for (float v : a) {
-                s += v;
-            }
-        }
-        deviceToHost++;
-        return s;
+    public void meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale, Tensor acc) {
+        losses.meanSquaredError(pred, target, dPred, gradScale, acc);
     }
 
     @Override
     public void dropoutForward(Tensor x, Tensor mask, Tensor y, float p, long seed) {
         same(x, y);
-        k.launch("dropoutForward", x.size(), x.size(), p, seed, ptr(x), ptr(mask), ptr(y));
+        same(x, mask);
+        k.launch("dropoutForward", x.size(), x.size(), p, seed, dp(x), dp(mask), dp(y));
     }
 
     @Override
     public void sgdStep(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
-        losses.sgdStep(w, g, velocity, p);
+        optim.sgdStep(w, g, velocity, p);
     }
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
-        losses.adamStep(w, g, m, v, p);
+        optim.adamStep(w, g, m, v, p);
     }
 
     @Override
     public void rmspropStep(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
-        losses.rmspropStep(w, g, sq, p);
+        optim.rmspropStep(w, g, sq, p);
     }
 
-    /** A reusable device buffer of at least {@code n} floats (grown, never shrunk). */
-    Tensor scratch(long n) {
-        if (scratch == null || scratch.size() < n) {
-            if (scratch != null) {
-                scratch.close();
+    /** A reusable device buffer of at least {@code n} floats for one purpose (grown, never shrunk). */
+    Tensor scratch(Slot slot, long n) {
+        Tensor t = scratch.get(slot);
+        if (t == null || t.size() < n) {
+            if (t != null) {
+                t.close();
             }
-            scratch = allocate(Shape.of((int) Math.max(n, 1024)), MemoryCategory.WORKSPACE);
+            long size = Math.max(n, 1024);
+            t = allocate(size > Integer.MAX_VALUE ? Shape.of((int) ((size + 1023) / 1024), 1024) : Shape.of((int) size),
+                MemoryCategory.WORKSPACE);
+            scratch.put(slot, t);
         }
-        return scratch;
+        return t;
     }
 
     static void same(Tensor a, Tensor b) {
@@ -474,20 +569,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void synchronize() {
-        Cuda.runtime(JCuda.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        Cuda.runtime(api, api.streamSynchronize(stream), "cudaStreamSynchronize");
     }
 
+    /** Releases everything; best effort and idempotent, never throws (see {@link #closeProblems}). */
     @Override
     public void close() {
-        if (scratch != null) {
-            scratch.close();
+        if (closed) {
+            return;
         }
-        if (cudnn != null) {
-            cudnn.close();
-        }
-        JCublas2.cublasDestroy(cublas);
-        cublasWorkspace.close();
-        JCuda.cudaStreamDestroy(stream);
-        pool.close();
+        closed = true;
+        scratch.clear();
+        releaseAll(null);
     }
 }

@@ -5,38 +5,36 @@ import io.jtrain.tensor.MemoryPool;
 import io.jtrain.tensor.OutOfMemoryException;
 import io.jtrain.tensor.PoolStats;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import jcuda.Pointer;
 
 /**
  * Device memory through a caching pool: sizes rounded to 512 B (small) or 2 MiB (large) classes, freed
  * blocks kept per class for reuse (cudaFree synchronises the device); current, reserved and peak bytes.
- * On an allocation failure the cache is emptied and the allocation retried once; a second failure is the
- * typed {@link OutOfMemoryException} with the driver's free and total bytes. Blocks are named by
- * synthetic addresses (id << 40) so that tensor views can carry byte offsets; {@link #pointer} turns an
- * address back into a device pointer. Not thread-safe: the backend's single GPU thread owns it.
+ * The capacity limits <em>reserved</em> bytes (what the pool holds from the device, cached blocks
+ * included): a new device block is taken only while reserved + its size fits, after emptying the cache
+ * once if needed. A cudaErrorMemoryAllocation also empties the cache and retries once; a second failure is
+ * the typed {@link OutOfMemoryException} with the driver's free and total bytes. Block addresses are the
+ * device addresses. Cleanup ({@link #emptyCache}, {@link #close}) is best effort: after a sticky device error
+ * every cudaFree may fail, and that must not turn a fallback into a crash; failures are counted and kept in
+ * {@link #cleanupProblems}. Not thread-safe: the backend's single GPU thread owns it.
  */
 final class CudaMemoryPool implements MemoryPool {
     private static final long SMALL = 512;
     private static final long LARGE = 2L << 20;
-    static final int ID_SHIFT = 40;
     private final String device;
-    private final DeviceMemory mem;
+    private final CudaApi mem;
     private final PoolStats stats = new PoolStats();
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
-    private final Map<Long, Pointer> pointers = new HashMap<>();
     private final Map<Long, Long> sizes = new HashMap<>();
+    private final List<String> cleanupProblems = new ArrayList<>();
     private long capacity;
     private long reserved;
     private long peakReserved;
-    private long nextId = 1;
 
-    CudaMemoryPool(String device, long capacity) {
-        this(device, capacity, DeviceMemory.CUDA);
-    }
-
-    CudaMemoryPool(String device, long capacity, DeviceMemory mem) {
+    CudaMemoryPool(String device, long capacity, CudaApi mem) {
         this.device = device;
         this.capacity = capacity;
         this.mem = mem;
@@ -50,75 +48,87 @@ final class CudaMemoryPool implements MemoryPool {
     @Override
     public Block allocate(long bytes, MemoryCategory category) {
         long size = roundUp(bytes);
-        if (stats.inUse() + size > capacity) {
-            throw oom(category, size);
-        }
         ArrayDeque<Long> q = free.get(size);
-        Long id = q == null ? null : q.poll();
-        if (id == null) {
-            id = cudaMalloc(size, category);
+        Long address = q == null ? null : q.poll();
+        if (address == null) {
+            if (reserved + size > capacity) {
+                emptyCache();
+                if (reserved + size > capacity) {
+                    throw oom(category, size);
+                }
+            }
+            address = deviceMalloc(size, category);
         }
         stats.add(category, size);
-        return new Block(id, size, category);
+        return new Block(address, size, category);
     }
 
-    private long cudaMalloc(long size, MemoryCategory category) {
-        Pointer p = new Pointer();
+    private long deviceMalloc(long size, MemoryCategory category) {
+        long[] p = {0};
         int rc = mem.malloc(p, size);
         if (rc == Cuda.RUNTIME_OOM) {
-            mem.clearError();
+            mem.getLastError();
             emptyCache();
             rc = mem.malloc(p, size);
             if (rc == Cuda.RUNTIME_OOM) {
-                mem.clearError();
+                mem.getLastError();
                 throw oom(category, size);
             }
         }
-        Cuda.runtime(rc, "cudaMalloc(" + size + ")");
-        long id = nextId++ << ID_SHIFT;
-        pointers.put(id, p);
-        sizes.put(id, size);
+        Cuda.runtime(mem, rc, "cudaMalloc(" + size + ")");
+        sizes.put(p[0], size);
         reserved += size;
         peakReserved = Math.max(peakReserved, reserved);
-        return id;
+        return p[0];
     }
 
     private OutOfMemoryException oom(MemoryCategory category, long size) {
-        long[] ft = mem.info();
-        return new OutOfMemoryException(device, category, size, stats.inUse(), capacity, ft[0], ft[1]);
+        long[] f = {-1};
+        long[] t = {-1};
+        if (mem.memGetInfo(f, t) != 0) {
+            f[0] = -1;
+            t[0] = -1;
+        }
+        return new OutOfMemoryException(device, category, size, reserved, capacity, f[0], t[0]);
     }
 
     /**
-     * The typed exception for an allocation failure inside a library (cuBLAS, cuDNN): the requested size is
-     * not known there (reported as 0); in-use, capacity, free and total bytes are.
+     * The typed exception for an allocation failure inside a library (cuBLAS, cuDNN) or another runtime call:
+     * the requested size is not known there (reported as 0); reserved, capacity, free and total bytes are.
      */
     OutOfMemoryException outOfMemory(String where) {
-        mem.clearError();
+        mem.getLastError();
         OutOfMemoryException e = oom(MemoryCategory.WORKSPACE, 0);
         return new OutOfMemoryException(device + " in " + where, e.category(), 0, e.inUseBytes(), e.capacityBytes(),
             e.freeBytes(), e.totalBytes());
     }
 
-    /** Frees every cached block (not the ones in use). */
+    /** Frees every cached block (not the ones in use); best effort, never throws. */
     void emptyCache() {
         for (ArrayDeque<Long> q : free.values()) {
-            for (Long id : q) {
-                Cuda.runtime(mem.free(pointers.remove(id)), "cudaFree");
-                reserved -= sizes.remove(id);
+            for (Long address : q) {
+                release(address);
             }
         }
         free.clear();
     }
 
-    /** The device pointer of a (block address + byte offset). */
-    Pointer pointer(long address) {
-        long id = address >>> ID_SHIFT << ID_SHIFT;
-        Pointer p = pointers.get(id);
-        if (p == null) {
-            throw new IllegalStateException("no device block at " + Long.toHexString(address));
+    private void release(long address) {
+        Long size = sizes.remove(address);
+        reserved -= size == null ? 0 : size;
+        try {
+            int rc = mem.free(address);
+            if (rc != 0) {
+                cleanupProblems.add("cudaFree: " + mem.runtimeErrorName(rc));
+            }
+        } catch (RuntimeException | LinkageError e) {
+            cleanupProblems.add("cudaFree: " + e);
         }
-        long off = address - id;
-        return off == 0 ? p : p.withByteOffset(off);
+    }
+
+    /** What went wrong while freeing memory (after a sticky device error), for the one-line reports. */
+    List<String> cleanupProblems() {
+        return List.copyOf(cleanupProblems);
     }
 
     @Override
@@ -187,11 +197,11 @@ final class CudaMemoryPool implements MemoryPool {
         this.capacity = capacityBytes;
     }
 
+    /** Frees everything the pool holds, blocks still in use included; best effort, never throws. */
     void close() {
         emptyCache();
-        for (Pointer p : pointers.values()) {
-            mem.free(p);
+        for (Long address : new ArrayList<>(sizes.keySet())) {
+            release(address);
         }
-        pointers.clear();
     }
 }

@@ -2,7 +2,9 @@ package io.jtrain.backend.cuda;
 
 /**
  * Whether cuDNN is used, decided once at start-up and printed (GPU.md §1.3). cuDNN is enabled only when
- * JCudnn's native library and {@code libcudnn.so.8} load, {@code cudnnGetVersion()} is in [8400, 9000)
+ * its probe in a child process passed ({@link CudnnProbe}: JCudnn's native library and {@code libcudnn.so.8}
+ * load, a handle is created and every cuDNN call the backend makes runs once on the device, so a broken
+ * installation that aborts cannot take the training process with it) and its versions pass {@link #check}: {@code cudnnGetVersion()} is in [8400, 9000)
  * (JCudnn 11.7.0 was built against 8.4.1 and binds symbols lazily: an older 8.x could abort the process on
  * first call, 9.x removed functions it uses), {@code cudnnGetCudartVersion()/1000 == 12} (a cuDNN built for
  * CUDA 11 would pull in a second cuBLAS), and the device's compute capability is at most 9.0 (cuDNN 8.9
@@ -14,39 +16,44 @@ public record CudnnDecision(boolean enabled, long version, String line) {
 
     /** The decision for {@code --cudnn off}. */
     public static CudnnDecision off() {
-        return new CudnnDecision(false, 0, "cuDNN off (--cudnn off): jtrain kernels for convolution, pooling, "
-            + "batch norm and activations");
+        return new CudnnDecision(false, 0, "cuDNN off (--cudnn off): jtrain kernels for convolution, pooling and "
+            + "batch norm");
     }
 
-    /** Loads cuDNN if allowed and applies {@link #check}; never throws. */
-    public static CudnnDecision decide(boolean allowed, int ccMajor, int ccMinor) {
-        if (!allowed) {
-            return off();
-        }
-        long[] v = versions();
-        if (v == null) {
-            return new CudnnDecision(false, 0, "cuDNN not used: it could not be loaded (" + loadFailure
-                + "); install cuDNN 8.9 for CUDA 12 (libcudnn.so.8) to use it, see docs/gpu.md; jtrain kernels serve");
-        }
-        return check(v[0], v[1], ccMajor, ccMinor);
+    /** cuDNN passed its checks but could not start on the device (cudnnCreate or its stream failed). */
+    public static CudnnDecision failedToStart(CudnnDecision d, String why) {
+        return new CudnnDecision(false, d.version(), "cuDNN not used: it failed to start on this GPU (" + why
+            + "); jtrain kernels serve");
     }
 
-    private static long[] loaded;
+    /** cuDNN is not used, for the reason given (a failed probe, a missing library). */
+    public static CudnnDecision unusable(long version, String why) {
+        return new CudnnDecision(false, version, "cuDNN not used: " + why + "; jtrain kernels serve (install cuDNN "
+            + "8.9 for CUDA 12, see docs/gpu.md)");
+    }
+
     private static String loadFailure;
+    private static long[] loaded;
 
     /**
-     * {cudnnGetVersion, cudnnGetCudartVersion}, or null when cuDNN does not load. Asked once: a failed load
-     * poisons the JCudnn class, and later attempts would only say "Could not initialize class".
+     * {cudnnGetVersion, cudnnGetCudartVersion} through {@code api}, or null when cuDNN does not load (then
+     * {@link #loadFailure()} says why). Asked once per process: a failed load poisons the JCudnn class, and
+     * later attempts would only say "Could not initialize class". Only these two calls are made here; anything
+     * that could abort the process runs in the probe's child process ({@link CudnnProbe}).
      */
-    private static synchronized long[] versions() {
+    static synchronized long[] versions(CudnnApi api) {
         if (loaded == null && loadFailure == null) {
             try {
-                loaded = new long[] {jcuda.jcudnn.JCudnn.cudnnGetVersion(), jcuda.jcudnn.JCudnn.cudnnGetCudartVersion()};
+                loaded = new long[] {api.version(), api.cudartVersion()};
             } catch (LinkageError | RuntimeException e) {
                 loadFailure = firstCause(e);
             }
         }
         return loaded;
+    }
+
+    static synchronized String loadFailure() {
+        return loadFailure;
     }
 
     /** The version rules, on numbers only (unit-tested without a GPU). */
@@ -67,7 +74,7 @@ public record CudnnDecision(boolean enabled, long version, String line) {
                 + "8.9 for CUDA 12, see docs/gpu.md)");
         }
         return new CudnnDecision(true, version, "cuDNN " + v + " (CUDA " + cudartVersion / 1000 + "."
-            + cudartVersion % 1000 / 10 + " build) for convolution, pooling, batch norm, activations and softmax");
+            + cudartVersion % 1000 / 10 + " build) for convolution, pooling and batch norm");
     }
 
     /** 8906 → "8.9.6". */
@@ -75,7 +82,7 @@ public record CudnnDecision(boolean enabled, long version, String line) {
         return version / 1000 + "." + version % 1000 / 100 + "." + version % 100;
     }
 
-    private static String firstCause(Throwable e) {
+    static String firstCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();

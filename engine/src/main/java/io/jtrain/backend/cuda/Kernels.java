@@ -3,55 +3,54 @@ package io.jtrain.backend.cuda;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jcuda.Pointer;
-import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.CUstream;
-import jcuda.driver.JCudaDriver;
-import jcuda.runtime.cudaStream_t;
 
 /**
  * Our kernels: the committed PTX (cuda-kernels, ISA 8.0) loaded with the driver's JIT into the current
- * (primary) context, and launched with 1-D grids. Argument types must match the kernels exactly: Long for
- * long long, Integer for int, Float for float, int[] for a struct of ints, Pointer for device pointers.
+ * (primary) context, and launched with 256-thread blocks on the backend's stream. Argument types must match
+ * the kernels exactly (see {@link CudaApi#launch}). With {@code JTRAIN_CUDA_SYNC=1} every launch is followed by
+ * a stream synchronisation, so an asynchronous fault is reported with the name of the kernel that caused it.
  */
 final class Kernels {
     static final List<String> MODULES = List.of("elementwise", "activations", "dropout", "optimizers", "im2col",
         "pooling", "reductions", "batchnorm", "losses");
     static final int BLOCK = 256;
-    private static final int MAX_GRID = 4096;
-    private final Map<String, CUfunction> functions = new HashMap<>();
-    private final CUstream stream;
-    private final Launcher launcher;
+    /** Largest 1-D grid of a grid-stride launch (enough blocks to fill a Hopper GPU several times over). */
+    static final int MAX_GRID = 4096;
+    /** Largest second grid dimension. */
+    static final int MAX_GRID_Y = 65535;
+    private final Map<String, Long> functions = new HashMap<>();
+    private final List<Long> modules = new ArrayList<>();
+    private final CudaApi api;
+    private final long stream;
+    private final boolean syncEach;
+    private final CudaMemoryPool pool;
 
-    /** Where launches go: the GPU, or (in tests) a recorder that checks them against the kernels' signatures. */
-    @FunctionalInterface
-    interface Launcher {
-        void launch(String name, int grid, Object[] args);
-    }
-
-    /** For tests: nothing is loaded; every launch goes to {@code launcher}. */
-    Kernels(Launcher launcher) {
-        this.stream = null;
-        this.launcher = launcher;
-    }
-
-    /** Loads every module; launches go to {@code stream}. */
-    Kernels(cudaStream_t stream) {
-        this.stream = new CUstream(stream);
-        this.launcher = this::launchOnGpu;
+    /** Loads every module into the current context; launches go to {@code stream}. */
+    Kernels(CudaApi api, long stream, boolean syncEach, CudaMemoryPool pool) {
+        this.api = api;
+        this.stream = stream;
+        this.syncEach = syncEach;
+        this.pool = pool;
         for (String m : MODULES) {
-            CUmodule module = new CUmodule();
-            Cuda.driver(JCudaDriver.cuModuleLoadData(module, ptx(m)), "cuModuleLoadData(" + m + ".ptx)");
-            for (String name : entries(ptx(m))) {
-                CUfunction f = new CUfunction();
-                Cuda.driver(JCudaDriver.cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + name + ")");
-                functions.put(name, f);
+            String text = ptx(m);
+            long[] module = {0};
+            Cuda.driver(api, api.moduleLoad(text, module), "cuModuleLoadData(" + m + ".ptx)", pool);
+            modules.add(module[0]);
+            for (String name : entries(text)) {
+                long[] f = {0};
+                Cuda.driver(api, api.moduleFunction(module[0], name, f), "cuModuleGetFunction(" + name + ")", pool);
+                functions.put(name, f[0]);
             }
         }
+    }
+
+    /** Whether {@code JTRAIN_CUDA_SYNC=1} asks for a synchronisation after every launch. */
+    static boolean syncRequested() {
+        return "1".equals(System.getenv("JTRAIN_CUDA_SYNC"));
     }
 
     static String ptx(String module) {
@@ -71,41 +70,42 @@ final class Kernels {
             .map(l -> l.substring(".visible .entry ".length()).replaceAll("\\(.*", "").trim()).toList();
     }
 
-    /** Launches {@code name} with enough 256-thread blocks for {@code work} items (capped; kernels grid-stride). */
+    /** Launches {@code name} with enough blocks for {@code work} items (capped; kernels grid-stride). */
     void launch(String name, long work, Object... args) {
         int grid = (int) Math.max(1, Math.min(MAX_GRID, (work + BLOCK - 1) / BLOCK));
-        launchGrid(name, grid, args);
+        launchGrid(name, grid, 1, args);
     }
 
-    void launchGrid(String name, int grid, Object... args) {
-        launcher.launch(name, grid, args);
-    }
-
-    private void launchOnGpu(String name, int grid, Object[] args) {
-        CUfunction f = functions.get(name);
+    void launchGrid(String name, int gridX, int gridY, Object... args) {
+        Long f = functions.get(name);
         if (f == null) {
             throw new IllegalStateException("kernel " + name + " not found in the loaded PTX");
         }
-        Pointer[] ps = new Pointer[args.length];
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (a instanceof Long l) {
-                ps[i] = Pointer.to(new long[] {l});
-            } else if (a instanceof Integer n) {
-                ps[i] = Pointer.to(new int[] {n});
-            } else if (a instanceof Float v) {
-                ps[i] = Pointer.to(new float[] {v});
-            } else if (a instanceof int[] struct) {
-                ps[i] = Pointer.to(struct);
-            } else if (a instanceof Pointer p) {
-                ps[i] = Pointer.to(p);
-            } else if (a == null) {
-                ps[i] = Pointer.to(new Pointer());
-            } else {
-                throw new IllegalArgumentException("unsupported kernel argument " + a.getClass());
+        Cuda.driver(api, api.launch(f, name, gridX, Math.min(gridY, MAX_GRID_Y), BLOCK, stream, args),
+            "cuLaunchKernel(" + name + ")", pool);
+        afterCall(name);
+    }
+
+    /** With JTRAIN_CUDA_SYNC=1: waits for the call and names it in the error. */
+    void afterCall(String name) {
+        if (syncEach) {
+            int rc = api.streamSynchronize(stream);
+            if (rc != 0) {
+                throw new Cuda.CudaException(name + " failed on the GPU (found by JTRAIN_CUDA_SYNC=1): "
+                    + api.runtimeErrorName(rc), rc);
             }
         }
-        Cuda.driver(JCudaDriver.cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, stream, Pointer.to(ps), null),
-            "cuLaunchKernel(" + name + ")");
+    }
+
+    /** Unloads the modules; best effort. */
+    void close() {
+        for (long m : modules) {
+            try {
+                api.moduleUnload(m);
+            } catch (RuntimeException | LinkageError e) {
+                // the context may be unusable after a sticky error; nothing more to do
+            }
+        }
+        modules.clear();
     }
 }

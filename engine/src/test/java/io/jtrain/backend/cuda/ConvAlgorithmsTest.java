@@ -35,9 +35,9 @@ class ConvAlgorithmsTest {
 
     @Test
     void descriptorShapes() {
-        assertEquals(List.of(2, 3, 5, 7), box(Cudnn.nchw(Shape.of(2, 3, 5, 7))));
-        assertEquals(List.of(32, 10, 1, 1), box(Cudnn.nchw(Shape.of(32, 10))));
-        assertEquals(List.of(1, 1, 1, 99), box(Cudnn.nchw(Shape.of(99))));
+        assertEquals(List.of(2, 3, 5, 7), box(CudnnSpatialOps.nchw(Shape.of(2, 3, 5, 7))));
+        assertEquals(List.of(32, 10, 1, 1), box(CudnnSpatialOps.nchw(Shape.of(32, 10))));
+        assertEquals(List.of(1, 1, 1, 99), box(CudnnSpatialOps.nchw(Shape.of(99))));
     }
 
     private static List<Integer> box(int[] a) {

@@ -23,7 +23,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import jcuda.Pointer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -107,7 +106,7 @@ class CudaLaunchTest {
                 case "long long", "unsigned long long" -> a instanceof Long;
                 case "int" -> a instanceof Integer;
                 case "float" -> a instanceof Float;
-                default -> t.endsWith("*") ? a == null || a instanceof Pointer
+                default -> t.endsWith("*") ? a == null || a instanceof CudaApi.DevPtr
                     : STRUCTS.containsKey(t) && a instanceof int[] s && s.length == STRUCTS.get(t);
             };
             if (!ok) {
@@ -117,10 +116,29 @@ class CudaLaunchTest {
         }
     }
 
+    /** A device that records launches and checks each against the kernel's signature. */
+    private CudaApi checking() {
+        return new NullCudaApi(1L << 30) {
+            @Override
+            public int launch(long function, String name, int gridX, int gridY, int block, long stream, Object[] args) {
+                check(name, gridX, args);
+                if (gridY < 1 || block != 256) {
+                    problems.add(name + ": grid y " + gridY + ", block " + block);
+                }
+                return 0;
+            }
+        };
+    }
+
+    private CudaBackend open(boolean cudnn) {
+        return CudaBackend.open(checking(), 0, 1L << 30, new io.jtrain.backend.GpuOptions(cudnn, false),
+            (dev, o) -> new CudaBackend.CudnnChoice(CudnnDecision.check(8907, 12020, 9, 0), new NullCudnnApi()));
+    }
+
     @Test
     void everyOpLaunchesExistingKernelsWithMatchingArguments() {
-        CudaMemoryPool pool = new CudaMemoryPool("fake:0", 1L << 30, new CudaMemoryPoolTest.FakeDevice(1L << 30));
-        CudaBackend be = new CudaBackend(pool, new Kernels(this::check));
+        CudaBackend be = open(false);
+        CudaMemoryPool pool = (CudaMemoryPool) be.pool();
         runEveryOp(be);
         if (!problems.isEmpty()) {
             fail(String.join("\n", problems));
@@ -128,13 +146,26 @@ class CudaLaunchTest {
         Set<String> unused = new TreeSet<>(KERNELS.keySet());
         unused.removeAll(launched);
         assertEquals(Set.of(), unused, "kernels that no op launches");
-        assertEquals(0, pool.inUseBytes() - scratchBytes(pool), "tensors released");
+        assertEquals(0, pool.inUseBytes(MemoryCategory.ACTIVATIONS), "tensors released");
+        be.close();
     }
+
+    /** The op set also runs on the cuDNN path (cuDNN mocked): the kernels it still launches match too. */
+    @Test
+    void theCudnnPathLaunchesMatchingKernelsToo() {
+        CudaBackend be = open(true);
+        assertTrue(be.cudnnDecision().enabled(), be.cudnnDecision().line());
+        runEveryOp(be);
+        if (!problems.isEmpty()) {
+            fail(String.join("\n", problems));
+        }
+        be.close();
+    }
+
 
     @Test
     void onlyTheOwningThreadMayCallTheGpu() throws Exception {
-        CudaMemoryPool pool = new CudaMemoryPool("fake:0", 1L << 20, new CudaMemoryPoolTest.FakeDevice(1L << 20));
-        CudaBackend be = new CudaBackend(pool, new Kernels(this::check));
+        CudaBackend be = open(false);
         Tensor x = t(be, 10);
         Throwable[] seen = new Throwable[1];
         Thread other = new Thread(() -> {
@@ -149,11 +180,9 @@ class CudaLaunchTest {
         assertTrue(seen[0] instanceof IllegalStateException, String.valueOf(seen[0]));
         assertTrue(seen[0].getMessage().contains("thread intruder"), seen[0].getMessage());
         x.close();
+        be.close();
     }
 
-    private static long scratchBytes(CudaMemoryPool pool) {
-        return pool.inUseBytes(MemoryCategory.WORKSPACE);
-    }
 
     private static Tensor t(CudaBackend be, int... dims) {
         return be.allocate(Shape.of(dims), MemoryCategory.ACTIVATIONS);
@@ -170,6 +199,9 @@ class CudaLaunchTest {
         be.clamp(v, -1f, 1f);
         be.sumSquares(v);
         be.stats(v);
+        Tensor st = t(be, 8);
+        be.reduceStats(v, st);
+        be.clipByGlobalNorm(List.of(v, u), 1f, st);
         be.dropoutForward(v, u, w3, 0.3f, 7L);
         OptimizerParams sgd = new OptimizerParams(0.1f, 0.9f, 0f, 0f, 1e-3f, false, true, 1);
         be.sgdStep(v, u, w3, sgd);
@@ -188,9 +220,13 @@ class CudaLaunchTest {
         be.softmaxRows(a, c);
         be.softmaxRowsBackward(c, a, c);
         Tensor labels = t(be, 7);
-        be.softmaxCrossEntropy(a, labels, c, 1f / 7);
-        be.binaryCrossEntropyWithLogits(a, c, a, 0.5f);
-        be.meanSquaredError(a, c, a, 2f);
+        be.softmaxCrossEntropy(a, labels, c, 1f / 7, st);
+        be.softmaxCrossEntropy(a, c, c, 1f / 7, st);
+        be.binaryCrossEntropyWithLogits(a, c, a, 0.5f, st);
+        be.meanSquaredError(a, c, a, 2f, st);
+        Tensor us = t(be, 4 * 5);
+        be.unitStats(a, 0.9f, -0.9f, us);
+        us.close();
         ConvSpec s = new ConvSpec(3, 3, 2, 1, 1, 1);
         Tensor x = t(be, 2, 3, 9, 7);
         Tensor wt = t(be, 4, 3, 3, 3);
@@ -216,7 +252,7 @@ class CudaLaunchTest {
         be.batchNormForwardTraining(x, xb, bn, 0.1f, 1e-5f);
         be.batchNormForwardInference(x, xb, bn, 1e-5f);
         be.batchNormBackward(x, xb, x, bn);
-        for (Tensor z : List.of(v, u, w3, m4, a, b, c, labels, x, wt, bias, y, ws, py, xb)) {
+        for (Tensor z : List.of(v, u, w3, m4, a, b, c, labels, x, wt, bias, y, ws, py, xb, st)) {
             z.close();
         }
         for (Tensor z : ch) {

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jtrain.tensor.MemoryCategory;
 import io.jtrain.tensor.MemoryPool;
 import io.jtrain.tensor.OutOfMemoryException;
-import java.util.IdentityHashMap;
 import java.util.Map;
-import jcuda.Pointer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,44 +20,51 @@ class CudaMemoryPoolTest {
     private static final long MIB = 1L << 20;
 
     /** A device of {@code total} bytes; cudaMalloc fails with code 2 when it does not fit. */
-    static final class FakeDevice implements DeviceMemory {
+    static class FakeDevice extends NullCudaApi {
         final long total;
-        final Map<Pointer, Long> live = new IdentityHashMap<>();
+        final Map<Long, Long> live = new java.util.HashMap<>();
         long used;
+        long next = 1L << 20;
         int mallocs;
         int frees;
         int errorsCleared;
 
         FakeDevice(long total) {
+            super(total);
             this.total = total;
         }
 
         @Override
-        public int malloc(Pointer p, long bytes) {
+        public int malloc(long[] address, long bytes) {
             mallocs++;
             if (used + bytes > total) {
                 return Cuda.RUNTIME_OOM;
             }
             used += bytes;
-            live.put(p, bytes);
+            address[0] = next;
+            next += bytes;
+            live.put(address[0], bytes);
             return 0;
         }
 
         @Override
-        public int free(Pointer p) {
+        public int free(long address) {
             frees++;
-            used -= live.remove(p);
+            used -= live.remove(address);
             return 0;
         }
 
         @Override
-        public void clearError() {
+        public int getLastError() {
             errorsCleared++;
+            return 0;
         }
 
         @Override
-        public long[] info() {
-            return new long[] {total - used, total};
+        public int memGetInfo(long[] free, long[] total) {
+            free[0] = this.total - used;
+            total[0] = this.total;
+            return 0;
         }
     }
 
@@ -85,7 +90,6 @@ class CudaMemoryPoolTest {
         assertEquals(1024, pool.reservedBytes());
         assertEquals(1024, pool.inUseBytes(MemoryCategory.WEIGHTS));
         assertEquals(0, pool.inUseBytes(MemoryCategory.ACTIVATIONS));
-        assertTrue(pool.pointer(b.address() + 8).toString().contains("byteOffset=8"));
         pool.release(b);
         assertEquals(0, pool.inUseBytes());
         assertEquals(1024, pool.peakBytes());
@@ -96,7 +100,7 @@ class CudaMemoryPoolTest {
     @Test
     void outOfMemoryEmptiesTheCacheAndRetriesOnce() {
         FakeDevice dev = new FakeDevice(4 * MIB);
-        CudaMemoryPool pool = new CudaMemoryPool("fake:0", 4 * MIB, dev);
+        CudaMemoryPool pool = new CudaMemoryPool("fake:0", 8 * MIB, dev);
         pool.release(pool.allocate(2 * MIB, MemoryCategory.ACTIVATIONS));   // cached, still reserved on the device
         MemoryPool.Block big = pool.allocate(3 * MIB, MemoryCategory.ACTIVATIONS);   // class 4 MiB: only after the cache is freed
         assertEquals(4 * MIB, big.bytes());
@@ -106,6 +110,42 @@ class CudaMemoryPoolTest {
         assertEquals(4 * MIB, pool.peakReservedBytes());
         pool.release(big);
         pool.close();
+    }
+
+    @Test
+    void capacityCountsReservedBytesAndEmptiesTheCacheBeforeGivingUp() {
+        FakeDevice dev = new FakeDevice(64 * MIB);
+        CudaMemoryPool pool = new CudaMemoryPool("fake:0", 4 * MIB, dev);
+        pool.release(pool.allocate(2 * MIB, MemoryCategory.ACTIVATIONS));
+        assertEquals(2 * MIB, pool.reservedBytes(), "a cached block stays reserved");
+        MemoryPool.Block big = pool.allocate(3 * MIB, MemoryCategory.ACTIVATIONS);
+        assertEquals(4 * MIB, pool.reservedBytes(), "the cache was emptied so that 4 MiB fit under the limit");
+        assertEquals(1, dev.frees);
+        assertEquals(0, dev.errorsCleared, "no device out-of-memory was needed to find that out");
+        OutOfMemoryException e = assertThrows(OutOfMemoryException.class,
+            () -> pool.allocate(512, MemoryCategory.WEIGHTS));
+        assertEquals(4 * MIB, e.inUseBytes());
+        pool.release(big);
+        pool.close();
+    }
+
+    @Test
+    void cleanupAfterAStickyErrorIsBestEffort() {
+        FakeDevice dev = new FakeDevice(64 * MIB) {
+            @Override
+            public int free(long address) {
+                frees++;
+                return 700;
+            }
+        };
+        CudaMemoryPool pool = new CudaMemoryPool("fake:0", 64 * MIB, dev);
+        pool.release(pool.allocate(2 * MIB, MemoryCategory.ACTIVATIONS));
+        pool.allocate(5 * MIB, MemoryCategory.WEIGHTS);
+        pool.close();
+        assertEquals(2, dev.frees, "every block was still tried");
+        assertEquals(2, pool.cleanupProblems().size());
+        assertTrue(pool.cleanupProblems().get(0).contains("cudaErrorIllegalAddress"), pool.cleanupProblems().toString());
+        assertEquals(0, pool.reservedBytes());
     }
 
     @Test
@@ -145,16 +185,22 @@ class CudaMemoryPoolTest {
     void cublasAndCudnnAllocationFailuresAreTheSameException() {
         CudaMemoryPool pool = new CudaMemoryPool("fake:0", MIB, new FakeDevice(MIB));
         OutOfMemoryException a = assertThrows(OutOfMemoryException.class,
-            () -> Cuda.cudnn(Cuda.CUDNN_ALLOC_FAILED, "cudnnConvolutionForward", pool));
+            () -> Cuda.cudnn(new NullCudnnApi(), Cuda.CUDNN_ALLOC_FAILED, "cudnnConvolutionForward", pool));
         assertTrue(a.getMessage().contains("cudnnConvolutionForward (cuDNN could not allocate)"), a.getMessage());
         assertEquals(MIB, a.freeBytes());
         OutOfMemoryException b = assertThrows(OutOfMemoryException.class,
-            () -> Cuda.cublas(Cuda.CUBLAS_ALLOC_FAILED, "cublasSgemm", pool));
+            () -> Cuda.cublas(new NullCudaApi(), Cuda.CUBLAS_ALLOC_FAILED, "cublasSgemm", pool));
         assertTrue(b.getMessage().contains("cublasSgemm (cuBLAS could not allocate)"), b.getMessage());
         Cuda.CudaException other = assertThrows(Cuda.CudaException.class,
-            () -> Cuda.cudnn(3, "cudnnSetTensor4dDescriptor", pool));
+            () -> Cuda.cudnn(new NullCudnnApi(), 3, "cudnnSetTensor4dDescriptor", pool));
         assertTrue(other.getMessage().contains("CUDNN_STATUS_BAD_PARAM"), other.getMessage());
         assertEquals(3, other.status);
-        Cuda.cudnn(0, "cudnnCreate", pool);
+        Cuda.cudnn(new NullCudnnApi(), 0, "cudnnCreate", pool);
+        OutOfMemoryException c = assertThrows(OutOfMemoryException.class,
+            () -> Cuda.runtime(new NullCudaApi(), Cuda.RUNTIME_OOM, "cudaHostAlloc", pool));
+        assertTrue(c.getMessage().contains("cudaHostAlloc"), c.getMessage());
+        OutOfMemoryException d = assertThrows(OutOfMemoryException.class,
+            () -> Cuda.driver(new NullCudaApi(), Cuda.RUNTIME_OOM, "cuModuleLoadData", pool));
+        assertTrue(d.getMessage().contains("cuModuleLoadData"), d.getMessage());
     }
 }

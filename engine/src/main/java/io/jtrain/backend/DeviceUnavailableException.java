@@ -1,4 +1,4 @@
-package io.jtrain.cli;
+package io.jtrain.backend;
 
 /** {@code --device cuda} was asked for but no usable GPU exists (exit code 7). */
 public final class DeviceUnavailableException extends RuntimeException {
