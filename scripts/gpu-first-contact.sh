@@ -30,9 +30,9 @@ fi
 # the watchdog: whatever happens, the run ends after budget + 60 s
 main=$$
 ( sleep $((budget + 60)); echo "watchdog: stopped after $((budget + 60)) s" >>"$summary"; pkill -TERM -P "$main"
-  kill -TERM "$main" ) 2>/dev/null &
+  kill -TERM "$main" ) >/dev/null 2>&1 &
 watchdog=$!
-trap 'kill $watchdog 2>/dev/null' EXIT
+trap 'pkill -P $watchdog 2>/dev/null; kill $watchdog 2>/dev/null' EXIT
 
 java_cmd=(java -Xmx8g -Djava.awt.headless=true -jar "$jar")
 remaining() { echo $((budget - ($(date +%s) - start))); }
@@ -74,32 +74,32 @@ step inventory 20 bash -c '
 grep -E "Driver Version|CUDA Version" "$out/inventory.log" | head -2 | sed 's/^/    /' | tee -a "$summary"
 
 # 2. self-test on jtrain's kernels, every launch synchronised so a fault names its kernel
-step selftest-kernels-sync 110 env CUDA_LAUNCH_BLOCKING=1 JTRAIN_CUDA_SYNC=1 "${java_cmd[@]}" selftest --cudnn off
+step selftest-kernels-sync 100 env CUDA_LAUNCH_BLOCKING=1 JTRAIN_CUDA_SYNC=1 "${java_cmd[@]}" selftest --cudnn off
 grep -E "MISMATCH|ERROR|skipped" "$out/selftest-kernels-sync.log" | head -10 | sed 's/^/    /' | tee -a "$summary"
 tail_of selftest-kernels-sync 1
 
 # 3. self-test with cuDNN (when its probe passes)
-step selftest-cudnn 110 "${java_cmd[@]}" selftest --skip-edge-cases
+step selftest-cudnn 100 "${java_cmd[@]}" selftest --skip-edge-cases
 grep -E "MISMATCH|ERROR|== with cuDNN" "$out/selftest-cudnn.log" | head -10 | sed 's/^/    /' | tee -a "$summary"
 tail_of selftest-cudnn 1
 
 # 4. CPU vs GPU throughput through the training loop users run
 for model in lenet5 cnn-bn; do
   for dev in cpu cuda; do
-    step "bench-$model-$dev" 40 "${java_cmd[@]}" bench --preset "$model" --batch-size 128 --device "$dev" \
+    step "bench-$model-$dev" 35 "${java_cmd[@]}" bench --preset "$model" --batch-size 128 --device "$dev" \
       --warmup 10 --steps 30
     tail_of "bench-$model-$dev" 1
   done
 done
 
 # 5. the README's main job for one epoch, letting --device auto decide
-step train-auto-1-epoch 50 "${java_cmd[@]}" train --epochs 1 --out "$out/run" --force
+step train-auto-1-epoch 45 "${java_cmd[@]}" train --epochs 1 --out "$out/run" --force
 grep -E "^device:|^test:" "$out/train-auto-1-epoch.log" | sed 's/^/    /' | tee -a "$summary"
 
 # 6. compute-sanitizer, when installed (slow: short runs only)
 if command -v compute-sanitizer >/dev/null 2>&1; then
   for tool in memcheck racecheck; do
-    step "sanitizer-$tool" 45 compute-sanitizer --tool "$tool" --target-processes all --print-limit 20 \
+    step "sanitizer-$tool" 40 compute-sanitizer --tool "$tool" --target-processes all --print-limit 20 \
       "${java_cmd[@]}" selftest --cudnn off --skip-edge-cases
     grep -E "ERROR SUMMARY|RACECHECK SUMMARY|Invalid" "$out/sanitizer-$tool.log" | head -5 | sed 's/^/    /' \
       | tee -a "$summary"

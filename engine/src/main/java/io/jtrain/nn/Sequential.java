@@ -66,7 +66,9 @@ public final class Sequential implements AutoCloseable {
             ws = Math.max(ws, l.workspaceElements(maxBatch));
         }
         if (ws > 0) {
-            workspace = be.allocate(Shape.of((int) Math.min(Integer.MAX_VALUE, ws)), MemoryCategory.WORKSPACE);
+            // more than 2^31 floats cannot be one dimension: rows of 1024 then (never fewer floats than asked)
+            Shape shape = ws <= Integer.MAX_VALUE ? Shape.of((int) ws) : Shape.of((int) ((ws + 1023) / 1024), 1024);
+            workspace = be.allocate(shape, MemoryCategory.WORKSPACE);
         }
         for (Layer l : layers) {
             l.setWorkspace(workspace);

@@ -142,5 +142,13 @@ class TrainCommandTest {
         assertEquals(0, off.code(), off.toString());
         Cli.Result selftest = Cli.run("selftest", "--cudnn", "off");
         assertEquals(7, selftest.code(), selftest.toString());
+        assertTrue(selftest.out().startsWith("no usable GPU: --device cuda asked for a GPU, but"), selftest.out());
+        Cli.Result contradiction = Cli.run("selftest", "--require-cudnn", "--cudnn", "off");
+        assertEquals(2, contradiction.code(), contradiction.toString());
+        assertTrue(contradiction.err().contains("--require-cudnn and --cudnn off contradict"), contradiction.err());
+        Cli.Result cpuSelftest = Cli.run("selftest", "--device", "cpu");
+        assertEquals(2, cpuSelftest.code(), cpuSelftest.toString());
+        Cli.Result evalGpu = Cli.run("eval", tmp.resolve("a").resolve("best").toString(), "--device", "gpu");
+        assertEquals(2, evalGpu.code(), "eval validates --device like train: " + evalGpu);
     }
 }
