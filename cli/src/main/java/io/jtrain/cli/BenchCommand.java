@@ -1,17 +1,17 @@
 package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.ResolvedJob;
+import io.jtrain.job.JobSpec;
+import io.jtrain.job.Jobs;
+import io.jtrain.run.PreparedData;
+import io.jtrain.run.RunDirectory;
+import io.jtrain.run.RunListener;
+import io.jtrain.run.TrainingRun;
 import io.jtrain.data.Dataset;
 import io.jtrain.nn.ModelSpec;
 import io.jtrain.nn.Sequential;
-import io.jtrain.optim.Optimizer;
 import io.jtrain.tensor.Shape;
 import io.jtrain.train.Evaluator;
-import io.jtrain.train.TrainConfig;
-import io.jtrain.train.TrainState;
-import io.jtrain.train.Trainer;
-import io.jtrain.train.TrainingListener;
 import io.jtrain.util.Sizes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -60,39 +60,42 @@ public final class BenchCommand implements Callable<Integer> {
         if (warmup < 1 || steps < 1) {
             throw new IllegalArgumentException("--warmup and --steps must be at least 1");
         }
-        ResolvedJob job = common.resolve(jobFile);
+        Jobs.Loaded loaded = common.load(jobFile);
+        loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
+        JobSpec job = loaded.spec();
         Shape in = SummaryCommand.inputShape(job);
-        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
-        int b = job.training().batchSize();
+        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.training().device(), common.memoryLimit,
+            common.gpu.options(), err);
+        int b = job.batchSize();
         ObjectNode r;
-        try (var be = dev.backend(); Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
-            Dataset data = synthetic(in, (warmup + steps) * b, (int) m.outputShape().size(), job.training().seed());
-            m.bind(be, job.training().seed());
-            TrainConfig tc = TrainConfig.basic(1, b, job.training().seed());
-            double[] times = new double[warmup + steps + 1];
-            try (Optimizer opt = new Optimizer(job.optimizer(), be);
-                 Trainer t = new Trainer(m, opt, job.loss(), job.schedule().create(), tc, 1)) {
-                long t0 = System.nanoTime();
-                io.jtrain.diagnose.TrainingMonitor mon = noDiagnosis ? null
-                    : new io.jtrain.diagnose.TrainingMonitor(m, f -> { }, false);
-                t.fit(data, null, new TrainState(), new TrainingListener() {
-                    @Override
-                    public void stepEnd(int epoch, int step, int n, double loss, int samples) {
-                        if (mon != null) {
-                            mon.stepEnd(epoch, step, n, loss, samples);
-                        }
-                        times[step] = (System.nanoTime() - t0) / 1e9;
-                    }
-                });
-                if (mon != null) {
-                    mon.close();
-                }
+        try (var be = dev.backend()) {
+            int classes;
+            try (Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
+                classes = (int) m.outputShape().size();
             }
+            Dataset data = synthetic(in, (warmup + steps) * b, classes, job.training().seed());
+            double[] times = new double[warmup + steps + 1];
+            JobSpec benchJob = job.with(java.util.Map.of("training.epochs", "1", "data.validation", "0",
+                "training.accumulation", "1", "training.checkpoint_every_steps", "0"));
+            long t0 = System.nanoTime();
+            TrainingRun.of(benchJob).backend(be).inMemory()
+                .data(new PreparedData(data, null, null, io.jtrain.data.Normalization.none(), data))
+                .options(TrainingRun.Options.defaults().withLiveDiagnosis(!noDiagnosis, false, null))
+                .listener(new RunListener() {
+                    @Override
+                    public void stepEnd(StepEnd e) {
+                        times[e.step()] = (System.nanoTime() - t0) / 1e9;
+                    }
+                }).build().run();
             double trainSecs = times[warmup + steps] - times[warmup];
-            double infer = inference(m, job, data, b);
+            double infer;
+            try (Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
+                m.bind(be, job.training().seed());
+                infer = inference(m, job, data, b);
+            }
             r = RunDirectory.JSON.createObjectNode();
             r.put("device", dev.device());
-            r.put("model", job.preset() == null ? "custom" : job.preset());
+            r.put("model", job.modelName());
             r.put("batch_size", b);
             r.put("steps", steps);
             r.put("train_samples_per_s", steps * b / trainSecs);
@@ -112,8 +115,8 @@ public final class BenchCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private double inference(Sequential m, ResolvedJob job, Dataset data, int b) {
-        try (Evaluator ev = Evaluator.create(m, job.loss(), b, 1)) {
+    private double inference(Sequential m, JobSpec job, Dataset data, int b) {
+        try (Evaluator ev = Evaluator.create(m, job.lossFunction(), b, 1)) {
             Dataset warm = data.head(b * Math.min(warmup, 3));
             ev.evaluate(warm);
             Dataset timed = data.head(b * steps);

@@ -1,19 +1,31 @@
 package io.jtrain.cli;
 
-import io.jtrain.cli.job.Overrides;
+import io.jtrain.job.JobException;
+import io.jtrain.job.Jobs;
+import io.jtrain.job.Suggest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
 
-/** Options shared by the commands that run a job. */
+/**
+ * Options shared by the commands that run a job. The job flags ({@code --epochs}, {@code --lr}, ...) are
+ * overrides of job-file keys, applied after the file with the file's validation; so are
+ * {@code --set key.path=value} (repeatable) and the dotted form {@code --training.epochs=5} for any key.
+ */
 public final class CommonOptions {
-    @Option(names = "--preset", paramLabel = "NAME", description = "Model preset: mlp, dlfs, lenet5, cnn-bn, vgg-cifar.")
+    @Option(names = "--preset", paramLabel = "NAME",
+        description = "Model preset: mlp, dlfs, lenet5, cnn-bn, vgg-cifar (model.preset).")
     String preset;
 
     @Option(names = "--data", paramLabel = "NAME|PATH",
-        description = "Data set: embedded, mnist, fashion-mnist, cifar10, a CSV file or a folder.")
+        description = "Data set: embedded, mnist, fashion-mnist, cifar10, a CSV file or a folder (data.name).")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder holding one folder per named data set.")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Folder holding one folder per named data set "
+        + "(data.dir).")
     String dataDir;
 
     @Option(names = "--download", description = "Download a missing named data set (checksums verified).")
@@ -22,30 +34,37 @@ public final class CommonOptions {
     @Option(names = "--mirror", paramLabel = "URL", description = "Base URL tried first by --download.")
     String mirror;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs.")
-    Integer epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs (training.epochs; default 10).")
+    String epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N|auto", description = "Batch size, or auto to probe for one.")
+    @Option(names = "--batch-size", paramLabel = "N|auto", description = "Batch size, or auto to probe for one "
+        + "(training.batch_size; default: the preset's).")
     String batchSize;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate.")
-    Double lr;
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (optimizer.lr; default: the preset's).")
+    String lr;
 
-    @Option(names = "--device", paramLabel = "auto|cpu|cuda[:N]", description = "Device (default: auto).")
+    @Option(names = "--device", paramLabel = "auto|cpu|cuda[:N]", description = "Device (training.device; "
+        + "default: auto).")
     String device;
 
     @Mixin
     GpuFlags gpu;
 
     @Option(names = "--memory-limit", paramLabel = "SIZE",
-        description = "Memory pool capacity, e.g. 512m or 2g (binary units).")
+        description = "Memory pool capacity, e.g. 512m or 2g (binary units; default: physical memory less head-room).")
     String memoryLimit;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Run seed (default 42).")
-    Long seed;
+    @Option(names = "--seed", paramLabel = "N", description = "Run seed (training.seed; default 42).")
+    String seed;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory of the run.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory of the run (output; default "
+        + "runs/PRESET-DATE-TIME).")
     String out;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set any job-file key, e.g. --set "
+        + "optimizer.clip_norm=1.0 (repeatable; also written --optimizer.clip_norm=1.0).")
+    List<String> sets = new ArrayList<>();
 
     @Option(names = "--force", description = "Overwrite an existing output directory.")
     boolean force;
@@ -56,17 +75,78 @@ public final class CommonOptions {
     @Option(names = "--verbose", description = "Show stack traces and more detail.")
     boolean verbose;
 
-    /** Reads the job file (or the defaults without one) and applies these flags. */
-    io.jtrain.cli.job.ResolvedJob resolve(java.nio.file.Path jobFile) {
-        io.jtrain.cli.job.JobLoader.Loaded loaded = jobFile == null
-            ? io.jtrain.cli.job.JobLoader.parse("", "(defaults)") : io.jtrain.cli.job.JobLoader.load(jobFile);
-        return io.jtrain.cli.job.JobResolver.resolve(loaded, overrides());
+    @Unmatched
+    List<String> unmatched = new ArrayList<>();
+
+    /** Reads the job file (every default without one) and applies the overrides. */
+    Jobs.Loaded load(Path jobFile) {
+        return Jobs.load(jobFile, overrides());
     }
 
-    Overrides overrides() {
-        if (device != null && !device.matches("auto|cpu|cuda(:\\d+)?")) {
-            throw new IllegalArgumentException("--device '" + device + "' is not allowed; use auto, cpu, cuda or cuda:N");
+    /** Loads job text (a run's recorded job) with the overrides. */
+    Jobs.Loaded load(String text, String where) {
+        return Jobs.load(text, where, overrides());
+    }
+
+    /** Whether any job key is overridden on the command line. */
+    boolean anyJobOverride() {
+        return !overrides().isEmpty();
+    }
+
+    /** The overrides, in order: the named flags, then the dotted keys, then --set (the last setting wins). */
+    List<Jobs.Override> overrides() {
+        List<Jobs.Override> os = new ArrayList<>();
+        flag(os, preset, "model.preset", "--preset");
+        flag(os, data, "data.name", "--data");
+        flag(os, dataDir, "data.dir", "--data-dir");
+        flag(os, epochs, "training.epochs", "--epochs");
+        flag(os, batchSize, "training.batch_size", "--batch-size");
+        flag(os, lr, "optimizer.lr", "--lr");
+        flag(os, device, "training.device", "--device");
+        flag(os, seed, "training.seed", "--seed");
+        flag(os, out, "output", "--out");
+        for (String u : unmatched) {
+            os.add(dotted(u));
         }
-        return new Overrides(preset, data, dataDir, epochs, batchSize, lr, device, seed, out);
+        for (String s : sets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new JobException("--set " + s + ": write --set key.path=value, e.g. --set training.epochs=5");
+            }
+            os.add(new Jobs.Override(s.substring(0, eq).trim(), s.substring(eq + 1), "--set " + s.substring(0, eq)));
+        }
+        return os;
+    }
+
+    private static void flag(List<Jobs.Override> os, String value, String path, String name) {
+        if (value != null) {
+            os.add(new Jobs.Override(path, value, name));
+        }
+    }
+
+    /** {@code --section.key=value}; anything else unmatched is an unknown option, with "did you mean". */
+    private Jobs.Override dotted(String arg) {
+        if (arg.startsWith("--") && arg.contains(".")) {
+            int eq = arg.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException(arg + ": write the value after '=', e.g. " + arg + "=VALUE");
+            }
+            return new Jobs.Override(arg.substring(2, eq), arg.substring(eq + 1), arg.substring(0, eq));
+        }
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        String near = Suggest.closest(name, OPTION_NAMES);
+        throw new IllegalArgumentException("unknown option '" + name + "'" + (near == null ? "" : "; did you mean '"
+            + near + "'?") + " (job-file keys are set with --set key.path=value or --key.path=value)");
+    }
+
+    private static final List<String> OPTION_NAMES = List.of("--preset", "--data", "--data-dir", "--download",
+        "--mirror", "--epochs", "--batch-size", "--lr", "--device", "--cudnn", "--deterministic", "--memory-limit",
+        "--seed", "--out", "--set", "--force", "--json", "--verbose", "--resume", "--dump-job", "--strict",
+        "--no-live-diagnosis", "--target-error", "--allow-changes", "--warmup", "--steps", "--estimate-only",
+        "--start", "--max", "--margin", "--target-batch", "--chart", "--help", "--version");
+
+    /** The memory limit in bytes (0: the default). */
+    long memoryLimitBytes() {
+        return memoryLimit == null ? 0 : Devices.parseLimit(memoryLimit);
     }
 }

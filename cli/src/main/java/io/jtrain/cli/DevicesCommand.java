@@ -1,5 +1,6 @@
 package io.jtrain.cli;
 
+import io.jtrain.run.RunDirectory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jtrain.backend.DeviceProbe;

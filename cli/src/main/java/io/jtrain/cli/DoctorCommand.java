@@ -2,7 +2,9 @@ package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.ResolvedJob;
+import io.jtrain.job.JobSpec;
+import io.jtrain.run.PreparedData;
+import io.jtrain.run.RunDirectory;
 import io.jtrain.data.DataException;
 import io.jtrain.diagnose.Doctor;
 import io.jtrain.diagnose.Finding;
@@ -47,16 +49,19 @@ public final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ResolvedJob job = common.resolve(jobFile);
+        io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile);
+        loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
+        JobSpec job = loaded.spec();
         if (common.epochs == null) {
-            job = withEpochs(job, Math.min(3, job.training().epochs()));
+            job = job.withEpochs(Math.min(3, job.training().epochs()));
         }
-        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
+        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.training().device(), common.memoryLimit,
+            common.gpu.options(), err);
         Doctor.Report report;
         try (var be = dev.backend()) {
-            Session.Data data;
+            PreparedData data;
             try {
-                data = Session.loadData(job);
+                data = PreparedData.load(job, io.jtrain.data.DataLocator.Download.off());
             } catch (DataException e) {
                 if (!e.getMessage().contains("outside the class range")) {
                     throw e;
@@ -65,12 +70,9 @@ public final class DoctorCommand implements Callable<Integer> {
                     + "range", e.getMessage(), "corrupt labels or a wrong number of classes", "fix the label file");
                 return print(out, err, new Doctor.Report(List.of(f), List.of(), List.of(), Double.NaN));
             }
-            ModelSpec ms = Session.spec(job, data.train());
             err.println("doctor: pre-flight checks, then " + job.training().epochs() + " diagnostic epochs on "
                 + data.train().size() + " samples, then the tools");
-            report = Doctor.examine(new Doctor.Job(ms, job.loss(), job.optimizer(), job.schedule().create(), job.lr(),
-                job.training(), data.train(), data.validation(), !job.regression(), targetError), be,
-                f -> err.println("  found: " + f));
+            report = Doctor.examine(job, data, be, targetError, f -> err.println("  found: " + f));
         }
         if (!report.lrRates().isEmpty()) {
             Charts.xy(chart != null ? chart : Path.of("lr-range.png"), "Learning-rate range test", "learning rate",
@@ -109,14 +111,5 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         out.flush();
         return r.hasError() ? ExitCodes.DOCTOR_FOUND_ERROR : ExitCodes.OK;
-    }
-
-    static ResolvedJob withEpochs(ResolvedJob j, int epochs) {
-        TrainConfig t = j.training();
-        TrainConfig nt = new TrainConfig(epochs, t.batchSize(), t.dropLast(), t.seed(), t.accumulation(),
-            t.earlyStopping(), t.checkpointEverySteps(), t.augmentation(), t.evalBatchSize());
-        return new ResolvedJob(j.job(), j.source(), j.data(), j.dataDir(), j.validation(), j.normalization(),
-            j.labelColumn(), j.regression(), j.limit(), j.preset(), j.input(), j.layers(), j.loss(), j.optimizer(),
-            j.lr(), j.schedule().withEpochs(epochs), nt, j.batchAuto(), j.device(), j.output());
     }
 }

@@ -1,5 +1,6 @@
 package io.jtrain.cli;
 
+import io.jtrain.run.RunDirectory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jtrain.data.DataLocator;

@@ -1,7 +1,7 @@
 package io.jtrain.cli;
 
 import io.jtrain.backend.DeviceUnavailableException;
-import io.jtrain.cli.job.JobException;
+import io.jtrain.job.JobException;
 import io.jtrain.data.DataException;
 import io.jtrain.nn.ShapeException;
 import io.jtrain.nn.SpecException;

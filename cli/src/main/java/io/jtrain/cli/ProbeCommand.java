@@ -2,13 +2,14 @@ package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.ResolvedJob;
+import io.jtrain.job.JobSpec;
+import io.jtrain.probe.Probing;
+import io.jtrain.run.PreparedData;
+import io.jtrain.run.RunDirectory;
 import io.jtrain.nn.ModelSpec;
 import io.jtrain.nn.Sequential;
-import io.jtrain.probe.BatchProbe;
 import io.jtrain.probe.MemoryEstimate;
 import io.jtrain.probe.ProbeResult;
-import io.jtrain.probe.TrainingTrial;
 import io.jtrain.probe.TrialResult;
 import io.jtrain.tensor.Shape;
 import io.jtrain.util.Sizes;
@@ -66,21 +67,25 @@ public final class ProbeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ResolvedJob job = common.resolve(jobFile);
+        io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile);
+        loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
+        JobSpec job = loaded.spec();
         Shape in = SummaryCommand.inputShape(job);
         ModelSpec ms = new ModelSpec(in, job.layers());
-        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
+        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.training().device(), common.memoryLimit,
+            common.gpu.options(), err);
         try (var be = dev.backend(); Sequential m = Sequential.build(ms)) {
             m.bind(be, job.training().seed());
-            int b = job.batchAuto() ? 32 : job.training().batchSize();
-            MemoryEstimate est = MemoryEstimate.of(m, job.optimizer(), b, b);
+            int b = job.batchSize();
+            MemoryEstimate est = MemoryEstimate.of(m, job.optimizerConfig(), b, b);
             if (estimateOnly) {
                 print(out, common.json ? null : estimateTable(est), common.json ? estimateJson(est) : null);
                 return ExitCodes.OK;
             }
             m.close();
             int cap = max != null ? max : trainingSetSize(job);
-            ProbeResult r = probe(be, ms, job, new Settings(start, cap, margin, target, steps), err);
+            ProbeResult r = Probing.probe(be, ms, job, new Probing.Settings(start, cap, margin, target, steps),
+                err::println);
             Path png = chart != null ? chart : Path.of("probe.png");
             if (r.trials().stream().anyMatch(TrialResult::fits)) {
                 chart(png, r);
@@ -90,7 +95,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 try (Sequential e = Sequential.build(ms)) {
                     e.bind(be, 0);
                     estimate = String.format(Locale.ROOT, "analytic estimate at batch %d: %s%n",
-                        r.recommendedBatchSize(), Sizes.format(MemoryEstimate.of(e, job.optimizer(),
+                        r.recommendedBatchSize(), Sizes.format(MemoryEstimate.of(e, job.optimizerConfig(),
                             r.recommendedBatchSize(), r.recommendedBatchSize()).total()));
                 }
             }
@@ -99,48 +104,9 @@ public final class ProbeCommand implements Callable<Integer> {
         }
     }
 
-    /** Search settings: first size (null: from the estimate), cap, margin, target batch, steps per trial. */
-    record Settings(Integer start, int cap, double margin, Integer target, int steps) { }
-
-    /** Probes on {@code be} (whose pool should be empty); also used by {@code train --batch-size auto}. */
-    static ProbeResult probe(io.jtrain.backend.Backend be, ModelSpec ms, ResolvedJob job, Settings s, PrintWriter err) {
-        long capacity = be.pool().capacityBytes() - be.pool().inUseBytes();
-        int first = s.start() != null ? s.start() : startFromEstimate(ms, job, capacity, s.cap());
-        int eval = job.job().training.evalBatchSize == null ? 0 : job.job().training.evalBatchSize;
-        TrainingTrial trial = new TrainingTrial(be, ms, job.optimizer(), job.loss(), s.steps(), eval,
-            job.training().seed());
-        trial.run(1);
-        BatchProbe probe = new BatchProbe(size -> {
-            TrialResult t = trial.run(size);
-            err.println(String.format(Locale.ROOT, "  batch %6d: %s", size, t.fits()
-                ? String.format(Locale.ROOT, "fits, peak %s, %.1f samples/s", Sizes.format(t.peakBytes()),
-                    t.samplesPerSecond()) : "out of memory"));
-            return t;
-        });
-        return probe.search(Math.min(first, s.cap()), s.cap(), s.margin(), s.target(), capacity);
-    }
-
-    /**
-     * Start 16 times below the largest power of two whose estimate is within half the capacity (at least 1),
-     * so that the doubling phase also measures the throughput of smaller sizes.
-     */
-    static int startFromEstimate(ModelSpec ms, ResolvedJob job, long capacity, int cap) {
-        try (Sequential m = Sequential.build(ms)) {
-            int b = 1;
-            while (b * 2 <= cap && MemoryEstimate.of(m, job.optimizer(), b * 2, b * 2).total() < capacity / 2) {
-                b *= 2;
-            }
-            return Math.max(1, b / 16);
-        }
-    }
-
-    static int trainingSetSize(ResolvedJob job) {
-        return switch (job.data()) {
-            case "embedded" -> (int) Math.round(6000 * (1 - job.validation()));
-            case "mnist", "fashion-mnist" -> (int) Math.round(60000 * (1 - job.validation()));
-            case "cifar10" -> (int) Math.round(50000 * (1 - job.validation()));
-            default -> Session.loadData(job).train().size();
-        };
+    /** The training samples the job trains on (data.limit and the validation split applied). */
+    static int trainingSetSize(JobSpec job) {
+        return PreparedData.load(job, io.jtrain.data.DataLocator.Download.off()).train().size();
     }
 
     private static void print(PrintWriter out, String text, ObjectNode json) {

@@ -1,7 +1,7 @@
 package io.jtrain.cli;
 
 import io.jtrain.train.EpochMetrics;
-import io.jtrain.train.TrainingListener;
+import io.jtrain.run.RunListener;
 import java.io.PrintWriter;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
@@ -12,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Progress on standard error: a progress bar with samples/s and ETA when standard error is a terminal
  * (the progressbar library), plain log lines otherwise (CI logs, pipes, --json runs).
  */
-final class Progress implements TrainingListener {
+final class Progress implements RunListener {
     private final PrintWriter err;
     private final boolean terminal;
     private final int epochs;
@@ -26,7 +26,9 @@ final class Progress implements TrainingListener {
     }
 
     @Override
-    public void epochStart(int epoch, int steps) {
+    public void epochStart(EpochStart e) {
+        int epoch = e.epoch();
+        int steps = e.steps();
         epochStart = System.nanoTime();
         if (terminal) {
             bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
@@ -37,21 +39,21 @@ final class Progress implements TrainingListener {
     }
 
     @Override
-    public void stepEnd(int epoch, int step, int steps, double loss, int samples) {
+    public void stepEnd(StepEnd e) {
         if (bar != null) {
             double secs = (System.nanoTime() - epochStart) / 1e9;
-            bar.stepTo(step);
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %.0f samples/s", loss, samples / secs));
+            bar.stepTo(e.step());
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, %.0f samples/s", e.loss(), e.samples() / secs));
         }
     }
 
     @Override
-    public void epochEnd(EpochMetrics m, boolean best) {
+    public void epochEnd(EpochEnd e) {
         if (bar != null) {
             bar.close();
             bar = null;
         }
-        err.println(line(m, best, epochs));
+        err.println(line(e.metrics(), e.best(), epochs));
         err.flush();
     }
 
@@ -59,13 +61,13 @@ final class Progress implements TrainingListener {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f", m.epoch(), epochs,
             m.loss()));
         if (m.accuracy() != null) {
-            sb.append(String.format(Locale.ROOT, "  acc %.4f", m.accuracy()));
+            sb.append(String.format(Locale.ROOT, "  accuracy %.4f", m.accuracy()));
         }
         if (m.valLoss() != null) {
             sb.append(String.format(Locale.ROOT, "  val_loss %.4f", m.valLoss()));
         }
         if (m.valAccuracy() != null) {
-            sb.append(String.format(Locale.ROOT, "  val_acc %.4f", m.valAccuracy()));
+            sb.append(String.format(Locale.ROOT, "  val_accuracy %.4f", m.valAccuracy()));
         }
         sb.append(String.format(Locale.ROOT, "  lr %.3g  %.1fs%s", m.lr(), m.seconds(), best ? "  *best" : ""));
         return sb.toString();

@@ -1,6 +1,5 @@
 package io.jtrain.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jtrain.metrics.ConfusionMatrix;
 import io.jtrain.train.EpochMetrics;
@@ -8,59 +7,22 @@ import io.jtrain.train.Evaluation;
 import java.util.List;
 import java.util.Locale;
 
-/** Evaluation reports: report.json, the learning-curve and confusion-matrix charts, and a text table. */
+/** Evaluation reports for the terminal: the charts of a run directory and the per-class text table. */
 final class Report {
     private Report() { }
 
-    static void write(RunDirectory run, Session.Data data, Evaluation test, List<EpochMetrics> history) {
+    /** The learning curves and, with a test evaluation, the confusion matrix, as PNG files in {@code dir}. */
+    static void charts(java.nio.file.Path dir, String[] names, Evaluation test, List<EpochMetrics> history) {
         if (!history.isEmpty()) {
-            Charts.learningCurves(run.resolve("curves.png"), history);
+            Charts.learningCurves(dir.resolve("curves.png"), history);
         }
-        if (test != null) {
-            run.writeJson("report.json", json(test, data.train().classNames()));
-            if (test.confusion() != null) {
-                Charts.confusion(run.resolve("confusion.png"), test.confusion(), data.train().classNames());
-            }
+        if (test != null && test.confusion() != null) {
+            Charts.confusion(dir.resolve("confusion.png"), test.confusion(), names);
         }
     }
 
     static ObjectNode json(Evaluation ev, String[] names) {
-        ObjectNode o = RunDirectory.JSON.createObjectNode();
-        o.put("samples", ev.samples());
-        o.put("loss", ev.loss());
-        RunDirectory.putNullable(o, "accuracy", ev.accuracy());
-        ConfusionMatrix cm = ev.confusion();
-        if (cm == null) {
-            o.putNull("per_class");
-            o.putNull("confusion_matrix");
-            return o;
-        }
-        ArrayNode pc = o.putArray("per_class");
-        for (int c = 0; c < cm.classes(); c++) {
-            ObjectNode r = pc.addObject();
-            r.put("class", c);
-            r.put("name", c < names.length ? names[c] : Integer.toString(c));
-            r.put("precision", cm.precision(c));
-            r.put("recall", cm.recall(c));
-            r.put("f1", cm.f1(c));
-            r.put("support", cm.support(c));
-        }
-        put(o.putObject("macro_avg"), cm.macro());
-        put(o.putObject("weighted_avg"), cm.weighted());
-        ArrayNode m = o.putArray("confusion_matrix");
-        for (long[] row : cm.counts()) {
-            ArrayNode a = m.addArray();
-            for (long v : row) {
-                a.add(v);
-            }
-        }
-        return o;
-    }
-
-    private static void put(ObjectNode o, double[] prf) {
-        o.put("precision", prf[0]);
-        o.put("recall", prf[1]);
-        o.put("f1", prf[2]);
+        return io.jtrain.run.Reports.json(ev, names);
     }
 
     /** The per-class table and confusion matrix as text. */

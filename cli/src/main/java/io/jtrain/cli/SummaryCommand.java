@@ -2,7 +2,8 @@ package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.ResolvedJob;
+import io.jtrain.job.JobSpec;
+import io.jtrain.run.RunDirectory;
 import io.jtrain.nn.ModelSpec;
 import io.jtrain.nn.Sequential;
 import io.jtrain.nn.Summary;
@@ -33,23 +34,25 @@ public final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        ResolvedJob job = common.resolve(jobFile);
+        io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile);
+        loaded.warnings().forEach(w -> spec.commandLine().getErr().println("jtrain: warning: " + w));
+        JobSpec job = loaded.spec();
         Shape in = inputShape(job);
         Summary s;
         io.jtrain.probe.MemoryEstimate est;
-        int batch = job.batchAuto() ? 32 : job.training().batchSize();
+        int batch = job.batchSize();
         try (var be = io.jtrain.backend.cpu.CpuBackend.createPureJava(new io.jtrain.tensor.CpuMemoryPool(1L << 40));
              Sequential m = Sequential.build(new ModelSpec(in, job.layers()))) {
             s = m.summary();
             m.bind(be, 0);
-            est = io.jtrain.probe.MemoryEstimate.of(m, job.optimizer(), batch, job.training().evalBatchSize());
+            est = io.jtrain.probe.MemoryEstimate.of(m, job.optimizerConfig(), batch, job.training().evalBatchSize());
         }
         if (common.json) {
             ObjectNode o = json(s, in);
             o.set("memory_estimate", ProbeCommand.estimateJson(est));
             out.println(o.toPrettyString());
         } else {
-            out.println("model for " + job.data() + " (input " + in + ")");
+            out.println("model for " + job.data().name() + " (input " + in + ")");
             out.print(s.render());
             out.println();
             out.print(ProbeCommand.estimateTable(est));
@@ -58,14 +61,15 @@ public final class SummaryCommand implements Callable<Integer> {
     }
 
     /** The job's input shape, from model.input or the named data set, without loading the data. */
-    static Shape inputShape(ResolvedJob job) {
-        if (job.input() != null) {
-            return Shape.of(job.input().stream().mapToInt(Integer::intValue).toArray());
+    static Shape inputShape(JobSpec job) {
+        if (job.model().input() != null) {
+            return Shape.of(job.model().input().stream().mapToInt(Integer::intValue).toArray());
         }
-        return switch (job.data()) {
+        return switch (job.data().name()) {
             case "cifar10" -> Shape.of(3, 32, 32);
             case "embedded", "mnist", "fashion-mnist" -> Shape.of(1, 28, 28);
-            default -> Session.loadData(job).train().sampleShape();
+            default -> io.jtrain.run.PreparedData.load(job, io.jtrain.data.DataLocator.Download.off()).train()
+                .sampleShape();
         };
     }
 

@@ -2,22 +2,22 @@ package io.jtrain.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.JobLoader;
-import io.jtrain.cli.job.ResolvedJob;
-import io.jtrain.model.ModelFiles;
-import io.jtrain.model.ModelJson;
-import io.jtrain.model.ModelMeta;
-import io.jtrain.nn.ModelSpec;
-import io.jtrain.nn.Sequential;
-import io.jtrain.optim.Optimizer;
-import io.jtrain.train.EpochMetrics;
+import io.jtrain.data.DataLocator;
+import io.jtrain.diagnose.Finding;
+import io.jtrain.job.JobException;
+import io.jtrain.job.JobSpec;
+import io.jtrain.job.Jobs;
+import io.jtrain.run.RunDirectory;
+import io.jtrain.run.RunListener;
+import io.jtrain.run.RunResult;
+import io.jtrain.run.TrainingRun;
 import io.jtrain.train.Evaluation;
-import io.jtrain.train.TrainState;
-import io.jtrain.train.Trainer;
-import io.jtrain.train.TrainingListener;
-import io.jtrain.diagnose.TrainingMonitor;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,15 +25,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code jtrain train [JOB.yaml]}: trains, checkpoints, evaluates the best model on the test split. */
+/** {@code jtrain train [JOB.yaml]}: flags → job → {@link TrainingRun} → progress, charts and the summary. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a model. With no job file: lenet5 on the embedded Fashion-MNIST subset.",
     footer = {"", "Examples:",
         "  jtrain train",
         "  jtrain train examples/lenet5.yaml --epochs 3 --out runs/lenet5",
         "  jtrain train --preset dlfs --data mnist --data-dir ../shared/data --epochs 5",
+        "  jtrain train examples/lenet5.yaml --set optimizer.clip_norm=1.0 --training.seed=7",
         "  jtrain train examples/lenet5.yaml --dump-job",
-        "  jtrain train examples/lenet5.yaml --out runs/lenet5 --resume",
+        "  jtrain train --out runs/lenet5 --resume                 continue with the run's recorded job",
+        "  jtrain train --out runs/lenet5 --resume --epochs 20     ... and train longer",
         "  jtrain train job.yaml --strict      stop on an error-level finding of the live doctor"})
 public final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "JOB.yaml", description = "Job file (optional).")
@@ -42,10 +44,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--resume", description = "Continue the interrupted run in --out from its checkpoint.")
+    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint, with its recorded job "
+        + "(a job file or flags must not change it; see --allow-changes).")
     boolean resume;
 
-    @Option(names = "--dump-job", description = "Print the fully resolved job as YAML and exit.")
+    @Option(names = "--allow-changes", paramLabel = "KEY[,KEY...]", split = ",",
+        description = "With --resume: job keys that may change (e.g. optimizer.lr); recorded in run.json.")
+    Set<String> allowChanges = new LinkedHashSet<>();
+
+    @Option(names = "--dump-job", description = "Print the fully resolved job as YAML (every key) and exit.")
     boolean dumpJob;
 
     @Option(names = "--strict", description = "Stop the run (exit 8) on an error-level finding of the live doctor.")
@@ -65,148 +72,105 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ResolvedJob job = common.resolve(jobFile);
+        Jobs.Loaded loaded = resume && jobFile == null ? recorded() : common.load(jobFile);
+        loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
+        JobSpec job = loaded.spec();
         if (dumpJob) {
-            out.print(JobLoader.toYaml(job.job()));
+            out.print(job.toYaml());
             return ExitCodes.OK;
         }
-        RunDirectory run = RunDirectory.open(Path.of(job.output()), common.force, resume);
-        io.jtrain.backend.DeviceSelection.Choice device = Devices.announce(job.device(), common.memoryLimit, common.gpu.options(), err);
-        try (var be = device.backend()) {
-            return train(job, run, device, out, err);
-        }
-    }
-
-    private int train(ResolvedJob resolved, RunDirectory run, io.jtrain.backend.DeviceSelection.Choice device, PrintWriter out, PrintWriter err) {
-        ResolvedJob job = resolved;
-        Session.Data data = Session.loadData(job, new io.jtrain.data.DataLocator.Download(common.download,
-            common.mirror, err::println));
-        ModelSpec spec = Session.spec(job, data.train());
-        if (job.batchAuto()) {
-            job = AutoBatch.choose(job, spec, device.backend(), data.train().size(), err);
-        }
-        err.println("data: " + job.data() + " (" + data.train().size() + " training, "
-            + (data.validation() == null ? 0 : data.validation().size()) + " validation, "
-            + (data.test() == null ? 0 : data.test().size()) + " test samples)");
-        try (Sequential model = Sequential.build(spec)) {
-            model.bind(device.backend(), job.training().seed());
-            try (Optimizer opt = new Optimizer(job.optimizer(), device.backend());
-                 Trainer trainer = new Trainer(model, opt, job.loss(), job.schedule().create(), job.training(),
-                     data.train().targetSize())) {
-                TrainState state = resume ? resumeState(run, model, opt, trainer) : new TrainState();
-                RunRecord.write(run, job, device, spec, state);
-                Progress progress = new Progress(err, System.console() != null && !common.json,
-                    job.training().epochs());
-                Checkpoints ckpt = new Checkpoints(run, job, data, spec, trainer);
-                TrainingMonitor monitor = noDiagnosis ? null : new TrainingMonitor(model,
-                    f -> err.println("doctor: " + f + " (" + f.evidence() + "); fix: " + f.fix()), strict);
-                if (monitor != null) {
-                    preflight(data, model, job, monitor);
-                }
-                TrainingListener all = monitor == null ? listeners(progress, ckpt) : listeners(progress, ckpt, monitor);
-                TrainState done = withSignals(trainer, () -> trainer.fit(data.train(), data.validation(), state, all));
-                if (monitor != null) {
-                    monitor.finish(targetError);
-                    monitor.close();
-                }
-                progress.close();
-                return finish(job, run, data, model, trainer, done, out, err);
-            }
-        }
-    }
-
-    /** The doctor's data and output checks, reported through the live monitor before training. */
-    private static void preflight(Session.Data data, Sequential model, ResolvedJob job, TrainingMonitor monitor) {
-        java.util.List<io.jtrain.diagnose.Finding> pre = new java.util.ArrayList<>();
-        io.jtrain.diagnose.DataChecks.run(data.train(), data.validation(), !job.regression()
-            && job.loss().classIndexTargets(), (int) model.outputShape().size(), pre);
-        io.jtrain.diagnose.ModelChecks.finalActivation(model, job.loss(), data.train(), pre);
-        pre.stream().filter(f -> f.severity() != io.jtrain.diagnose.Finding.Severity.INFO).forEach(monitor::add);
-    }
-
-    private TrainState resumeState(RunDirectory run, Sequential model, Optimizer opt, Trainer trainer) {
-        TrainState st = ModelFiles.loadCheckpoint(run.resolve(RunDirectory.CHECKPOINT), model, opt);
-        if (java.nio.file.Files.exists(run.resolve("best").resolve(ModelFiles.WEIGHTS))) {
-            trainer.setBest(ModelFiles.readWeights(run.resolve("best"), model));
-        }
-        return st;
-    }
-
-    private static TrainingListener listeners(TrainingListener... ls) {
-        return new TrainingListener() {
-            @Override
-            public void epochStart(int epoch, int steps) {
-                for (TrainingListener l : ls) {
-                    l.epochStart(epoch, steps);
-                }
-            }
-
-            @Override
-            public void stepEnd(int epoch, int step, int steps, double loss, int samples) {
-                for (TrainingListener l : ls) {
-                    l.stepEnd(epoch, step, steps, loss, samples);
-                }
-            }
-
-            @Override
-            public void epochEnd(EpochMetrics m, boolean best) {
-                for (TrainingListener l : ls) {
-                    l.epochEnd(m, best);
-                }
-            }
-
-            @Override
-            public void checkpoint(TrainState st, boolean boundary) {
-                for (TrainingListener l : ls) {
-                    l.checkpoint(st, boundary);
-                }
-            }
-        };
-    }
-
-    private static TrainState withSignals(Trainer trainer, java.util.function.Supplier<TrainState> body) {
-        Signals.Handle h = Signals.install(trainer::requestStop);
+        TrainingRun.Options opts = TrainingRun.Options.defaults().withForce(common.force)
+            .withResume(resume, allowChanges).withDevice(common.memoryLimitBytes(), common.gpu.options(),
+                io.jtrain.backend.DeviceSelection.threads())
+            .withLiveDiagnosis(!noDiagnosis, strict, targetError)
+            .withDownload(new DataLocator.Download(common.download, common.mirror, err::println));
+        Progress progress = new Progress(err, System.console() != null && !common.json, job.training().epochs());
+        TrainingRun run = TrainingRun.of(job).options(opts).listener(progress).listener(new Console(err)).build();
+        RunResult r;
+        Signals.Handle h = Signals.install(run::requestStop);
         try {
-            return body.get();
+            r = run.run();
         } finally {
             h.restore();
+            progress.close();
         }
-    }
-
-    private int finish(ResolvedJob job, RunDirectory run, Session.Data data, Sequential model, Trainer trainer,
-                       TrainState st, PrintWriter out, PrintWriter err) {
-        int best = trainer.earlyStopping().bestEpoch();
-        int last = st.history.isEmpty() ? 0 : st.history.get(st.history.size() - 1).epoch();
-        if (job.training().earlyStopping().restoreBest() && best > 0) {
-            trainer.restoreBest();
-        }
-        if (st.stoppedEarlyAt > 0) {
-            err.println("stopped after epoch " + last + "; using the model from epoch " + best);
-        } else if (best != last && job.training().earlyStopping().restoreBest()) {
-            err.println("using the model from epoch " + best + " (best " + job.training().earlyStopping().monitor()
-                + ")");
-        }
-        Evaluation test = data.test() == null ? null : trainer.evaluate(data.test());
-        Report.write(run, data, test, st.history);
-        if (test != null) {
-            err.println(String.format(java.util.Locale.ROOT, "test: loss %.4f%s (%d samples)", test.loss(),
-                test.accuracy() == null ? "" : String.format(java.util.Locale.ROOT, ", accuracy %.4f", test.accuracy()),
-                test.samples()));
-        }
-        err.println("run directory: " + run.path() + " (best model in " + run.resolve("best") + ")");
         if (common.json) {
-            out.println(summaryJson(st, best, test, run).toPrettyString());
+            out.println(summaryJson(r).toPrettyString());
         }
         return ExitCodes.OK;
     }
 
-    static ObjectNode summaryJson(TrainState st, int best, Evaluation test, RunDirectory run) {
+    /** The job a resume continues: the run's recorded job.yaml, with the command line's overrides on top. */
+    private Jobs.Loaded recorded() {
+        if (common.out == null) {
+            throw new JobException("--resume without a job file needs --out RUN_DIR (the run to continue)");
+        }
+        Path f = Path.of(common.out).resolve(RunDirectory.JOB);
+        if (!Files.exists(f)) {
+            RunDirectory.check(Path.of(common.out), false, true);
+        }
+        try {
+            return common.load(Files.readString(f), f.toString());
+        } catch (java.io.IOException e) {
+            throw new JobException(f + ": cannot read the run's recorded job (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The run's lines on standard error: device, data, notices, the live doctor, test metrics, charts. */
+    private static final class Console implements RunListener {
+        private final PrintWriter err;
+
+        Console(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void started(Started s) {
+            err.println("device: " + s.device() + " (" + s.deviceReason() + ")");
+            err.println("data: " + s.job().data().name() + " (" + s.trainSamples() + " training, " + s.validationSamples()
+                + " validation, " + s.testSamples() + " test samples)" + (s.firstEpoch() > 1 ? "; resuming at epoch "
+                + s.firstEpoch() : ""));
+            err.flush();
+        }
+
+        @Override
+        public void notice(String line) {
+            err.println(line);
+            err.flush();
+        }
+
+        @Override
+        public void finding(Finding f) {
+            err.println("doctor: " + f + " (" + f.evidence() + "); fix: " + f.fix());
+            err.flush();
+        }
+
+        @Override
+        public void finished(RunResult r) {
+            Evaluation test = r.test();
+            if (r.runDir() != null) {
+                Report.charts(r.runDir(), r.classNames(), test, r.history());
+            }
+            if (test != null) {
+                err.println(String.format(Locale.ROOT, "test: loss %.4f%s (%d samples)", test.loss(),
+                    test.accuracy() == null ? "" : String.format(Locale.ROOT, ", accuracy %.4f", test.accuracy()),
+                    test.samples()));
+            }
+            if (r.runDir() != null) {
+                err.println("run directory: " + r.runDir() + " (best model in " + r.runDir().resolve("best") + ")");
+            }
+            err.flush();
+        }
+    }
+
+    static ObjectNode summaryJson(RunResult r) {
         ObjectNode o = RunDirectory.JSON.createObjectNode();
-        o.put("epochs_run", st.history.size());
-        o.put("best_epoch", best);
-        o.put("stopped_early", st.stoppedEarlyAt > 0);
+        o.put("epochs_run", r.history().size());
+        o.put("best_epoch", r.bestEpoch());
+        o.put("stopped_early", r.stoppedEarly());
         ArrayNode h = o.putArray("history");
-        st.history.forEach(m -> h.add(RunDirectory.epochJson(m)));
+        r.history().forEach(m -> h.add(RunDirectory.epochJson(m)));
+        Evaluation test = r.test();
         if (test == null) {
             o.putNull("test");
         } else {
@@ -215,47 +179,7 @@ public final class TrainCommand implements Callable<Integer> {
             RunDirectory.putNullable(t, "accuracy", test.accuracy());
             t.put("samples", test.samples());
         }
-        o.put("run_dir", run.path().toString());
+        o.put("run_dir", r.runDir() == null ? null : r.runDir().toString());
         return o;
-    }
-
-    /** Writes the last-epoch checkpoint, the best model, and the metrics files. */
-    static final class Checkpoints implements TrainingListener {
-        private final RunDirectory run;
-        private final ResolvedJob job;
-        private final Session.Data data;
-        private final ModelSpec spec;
-        private final Trainer trainer;
-        private boolean bestPending;
-        private int bestEpoch;
-
-        Checkpoints(RunDirectory run, ResolvedJob job, Session.Data data, ModelSpec spec, Trainer trainer) {
-            this.run = run;
-            this.job = job;
-            this.data = data;
-            this.spec = spec;
-            this.trainer = trainer;
-        }
-
-        @Override
-        public void epochEnd(EpochMetrics m, boolean best) {
-            if (best) {
-                bestPending = true;
-                bestEpoch = m.epoch();
-            }
-        }
-
-        @Override
-        public void checkpoint(TrainState st, boolean boundary) {
-            ModelMeta meta = Session.meta(spec, job, data, st.history.isEmpty() ? 0
-                : st.history.get(st.history.size() - 1).epoch());
-            ModelFiles.saveCheckpoint(run.resolve(RunDirectory.CHECKPOINT), trainer.model(), trainer.optimizer(), st,
-                ModelJson.toJson(meta).toString());
-            if (bestPending) {
-                ModelFiles.saveModel(run.resolve("best"), trainer.model(), Session.meta(spec, job, data, bestEpoch));
-                bestPending = false;
-            }
-            run.writeMetrics(st.history);
-        }
     }
 }

@@ -5,6 +5,11 @@ import static io.jtrain.diagnose.Finding.Severity.INFO;
 import static io.jtrain.diagnose.Finding.Severity.WARNING;
 
 import io.jtrain.backend.Backend;
+import io.jtrain.job.JobSpec;
+import io.jtrain.run.PreparedData;
+import io.jtrain.run.RunListener;
+import io.jtrain.run.RunResult;
+import io.jtrain.run.TrainingRun;
 import io.jtrain.data.Dataset;
 import io.jtrain.loss.Loss;
 import io.jtrain.metrics.ConfusionMatrix;
@@ -31,10 +36,9 @@ import java.util.function.Consumer;
  */
 public final class Doctor {
 
-    /** What the doctor examines: the job's pieces, with data normalised as the model will see it. */
-    public record Job(ModelSpec spec, Loss loss, OptimizerConfig optimizer, LrSchedule schedule, double lr,
-                      TrainConfig training, Dataset train, Dataset validation, boolean classification,
-                      Double targetError) { }
+    /** What the doctor's tools examine: the job's pieces, with data normalised as the model will see it. */
+    record Job(ModelSpec spec, Loss loss, OptimizerConfig optimizer, double lr, TrainConfig training, Dataset train,
+               Dataset validation, boolean classification, Double targetError) { }
 
     /** Findings plus the range test's curve and suggestion. */
     public record Report(List<Finding> findings, List<Double> lrRates, List<Double> lrLosses, double suggestedLr) {
@@ -45,7 +49,15 @@ public final class Doctor {
 
     private Doctor() { }
 
-    public static Report examine(Job job, Backend be, Consumer<Finding> live) {
+    /**
+     * Examines {@code spec} on its prepared data: pre-flight checks, a diagnostic run (a {@link TrainingRun} in
+     * memory with the live detectors), the tools, the learning-rate range test. Findings are also passed to
+     * {@code live} as they are found.
+     */
+    public static Report examine(JobSpec spec, PreparedData data, Backend be, Double targetError,
+                                 Consumer<Finding> live) {
+        Job job = new Job(data.modelSpec(spec), spec.lossFunction(), spec.optimizerConfig(), spec.optimizer().lr(),
+            spec.trainConfig(), data.train(), data.validation(), !spec.regression(), targetError);
         List<Finding> out = new ArrayList<>();
         Consumer<Finding> add = f -> {
             out.add(f);
@@ -71,8 +83,8 @@ public final class Doctor {
             if (blocked) {
                 return new Report(out, List.of(), List.of(), Double.NaN);
             }
-            diagnosticRun(job, m, be, add);
         }
+        diagnosticRun(spec, data, job, be, add);
         tools(job, be, add);
         Object[] lr = Tools.lrRangeTest(job.spec(), job.loss(), job.optimizer(), job.train(), be, job.training().seed(),
             Math.min(32, job.training().batchSize()));
@@ -139,50 +151,43 @@ public final class Doctor {
         };
     }
 
-    private static void diagnosticRun(Job job, Sequential m, Backend be, Consumer<Finding> add) {
-        TrainingMonitor mon = new TrainingMonitor(m, f -> { }, false);
-        try (Optimizer o = new Optimizer(job.optimizer(), be);
-             Trainer t = new Trainer(m, o, job.loss(), job.schedule(), job.training(), job.train().targetSize())) {
-            try {
-                t.fit(job.train(), job.validation(), new TrainState(), mon);
-            } catch (DivergedException e) {
-                mon.add(divergence(m, be, e));
-                mon.add(new Finding("learning_rate_too_high", WARNING, "the learning rate is too high: training "
-                    + "diverged", String.format(Locale.ROOT, "learning rate %.3g; %s", job.lr(), e.getMessage()),
-                    "steps overshoot until the weights overflow", "lower the learning rate 10x or more (see the range "
-                    + "test), or clip gradients (optimizer.clip_norm: 1.0)"));
+    private static void diagnosticRun(JobSpec spec, PreparedData data, Job job, Backend be, Consumer<Finding> add) {
+        java.util.Map<String, Finding> found = new java.util.LinkedHashMap<>();
+        boolean softmax = job.classification() && job.loss() == Loss.SOFTMAX_CROSS_ENTROPY;
+        Dataset judged = data.validation() != null ? data.validation() : data.train();
+        PreparedData d = new PreparedData(data.train(), data.validation(), softmax ? judged : null,
+            data.normalization(), data.rawTrain());
+        try {
+            RunResult r = TrainingRun.of(spec.with("training.early_stopping.restore_best", "false")).backend(be).data(d)
+                .inMemory().options(TrainingRun.Options.defaults().withLiveDiagnosis(true, false, job.targetError()))
+                .listener(new RunListener() {
+                    @Override
+                    public void finding(Finding f) {
+                        found.putIfAbsent(f.id(), f);
+                    }
+                }).build().run();
+            if (r.test() != null) {
+                collapse(r.test().confusion(), f -> found.putIfAbsent(f.id(), f));
             }
-            mon.finish(job.targetError());
-            mon.close();
-            if (job.classification() && job.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
-                Dataset d = job.validation() != null ? job.validation() : job.train();
-                Evaluation ev = t.evaluate(d);
-                collapse(ev.confusion(), mon);
-            }
+        } catch (DivergedException e) {
+            found.putIfAbsent("nan_in_training", divergence(e));
+            found.putIfAbsent("learning_rate_too_high", new Finding("learning_rate_too_high", WARNING, "the learning "
+                + "rate is too high: training diverged", String.format(Locale.ROOT, "learning rate %.3g; %s", job.lr(),
+                e.cause()), "steps overshoot until the weights overflow", "lower the learning rate 10x or more (see "
+                + "the range test), or clip gradients (optimizer.clip_norm: 1.0)"));
         }
-        mon.findings().forEach(add);
+        found.values().forEach(add);
     }
 
     /** nan_in_training naming the first layer whose parameters are non-finite. */
-    private static Finding divergence(Sequential m, Backend be, DivergedException e) {
-        String where = "the loss (no parameter is non-finite yet)";
-        for (Layer l : m.layers()) {
-            for (Parameter p : l.parameters()) {
-                if (be.stats(p.value()).nonFinite() > 0) {
-                    where = "first non-finite parameters in layer " + l.index() + " (" + l.type() + "), " + p.name();
-                    break;
-                }
-            }
-            if (!where.startsWith("the loss")) {
-                break;
-            }
-        }
+    private static Finding divergence(DivergedException e) {
+        String where = e.where() != null ? e.where() : "the loss (no parameter is non-finite yet)";
         return new Finding("nan_in_training", ERROR, "training produced NaN or infinite values", where + "; "
-            + e.getMessage().split(";")[0], "overflow: usually a learning rate far too high, sometimes non-finite "
+            + e.cause().split(";")[0], "overflow: usually a learning rate far too high, sometimes non-finite "
             + "inputs", "lower the learning rate, clip gradients, check the data (jtrain doctor checks it)");
     }
 
-    private static void collapse(ConfusionMatrix cm, TrainingMonitor mon) {
+    private static void collapse(ConfusionMatrix cm, Consumer<Finding> mon) {
         if (cm == null || cm.total() == 0) {
             return;
         }
@@ -204,7 +209,7 @@ public final class Doctor {
         double fp = (double) maxPred / total;
         double fl = (double) maxLabel / total;
         if (fp > Thresholds.COLLAPSE_PREDICTED && fl < Thresholds.COLLAPSE_LABELS) {
-            mon.add(new Finding("output_collapse", ERROR, "the network predicts the same class for almost everything",
+            mon.accept(new Finding("output_collapse", ERROR, "the network predicts the same class for almost everything",
                 String.format(Locale.ROOT, "class %d gets %.0f %% of predictions; the most frequent label is only "
                     + "%.0f %% of the data", predClass, 100 * fp, 100 * fl), "dead units, a learning rate far too "
                     + "high or low, or an all-zero initialisation", "check the other findings; lower the learning rate, "

@@ -11,7 +11,6 @@ import io.jtrain.nn.Parameter;
 import io.jtrain.nn.Sequential;
 import io.jtrain.tensor.Tensor;
 import io.jtrain.train.EpochMetrics;
-import io.jtrain.train.TrainState;
 import io.jtrain.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,7 +85,9 @@ public final class TrainingMonitor implements TrainingListener {
      * from the step after that, when the values have arrived without a blocking transfer of their own.
      */
     @Override
-    public void stepEnd(int epoch, int s, int steps, double loss, int samples) {
+    public void stepEnd(StepEnd e) {
+        int epoch = e.epoch();
+        int s = e.step();
         step++;
         if (phase == 2) {
             judge(sampler.read(), sampledEpoch, sampledStep);
@@ -185,7 +186,8 @@ public final class TrainingMonitor implements TrainingListener {
     }
 
     @Override
-    public void epochEnd(EpochMetrics m, boolean best) {
+    public void epochEnd(EpochEnd end) {
+        EpochMetrics m = end.metrics();
         history.add(m);
         for (Map.Entry<Integer, boolean[]> e : everActive.entrySet()) {
             boolean[] act = e.getValue();
@@ -372,10 +374,6 @@ public final class TrainingMonitor implements TrainingListener {
         return m;
     }
 
-    @Override
-    public void checkpoint(TrainState state, boolean epochBoundary) {
-        // the monitor keeps no state that needs saving
-    }
 
     /** Releases the sampling buffers (the monitor can still judge what it has). */
     public void close() {

@@ -10,8 +10,11 @@ public interface LrSchedule {
     /** Learning rate for step {@code step} (0-based) of epoch {@code epoch} with {@code stepsPerEpoch} steps. */
     double lr(int epoch, int step, int stepsPerEpoch);
 
-    /** Called after each epoch with the monitored metric (NaN when there is none). */
-    default void epochEnd(int epoch, double metric) {
+    /**
+     * Called after each epoch with the monitored metric (NaN when there is none) and whether higher values
+     * of it are better (accuracy) or lower (loss).
+     */
+    default void epochEnd(int epoch, double metric, boolean higherIsBetter) {
     }
 
     /** Mutable state for checkpoints (reduce-on-plateau), or an empty array. */

@@ -1,8 +1,9 @@
 package io.jtrain.schedule;
 
 /**
- * Multiplies the rate by {@code factor} when the monitored metric (lower is better) has not improved by
- * more than {@code minDelta} for {@code patience} epochs; never below {@code minLr}.
+ * Multiplies the rate by {@code factor} when the monitored metric has not improved by more than
+ * {@code minDelta} for {@code patience} epochs in a row (Keras's ReduceLROnPlateau); never below {@code minLr}.
+ * Whether higher is better comes with each value (accuracy: higher; loss: lower).
  */
 final class ReduceOnPlateau implements LrSchedule {
     private final double factor;
@@ -27,14 +28,15 @@ final class ReduceOnPlateau implements LrSchedule {
     }
 
     @Override
-    public void epochEnd(int epoch, double metric) {
+    public void epochEnd(int epoch, double metric, boolean higherIsBetter) {
         if (Double.isNaN(metric)) {
             return;
         }
-        if (metric < best - minDelta) {
-            best = metric;
+        double v = higherIsBetter ? -metric : metric;
+        if (v < best - minDelta) {
+            best = v;
             bad = 0;
-        } else if (++bad > patience) {
+        } else if (++bad >= Math.max(1, patience)) {
             lr = Math.max(minLr, lr * factor);
             bad = 0;
         }

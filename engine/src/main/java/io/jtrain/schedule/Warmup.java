@@ -18,8 +18,8 @@ final class Warmup implements LrSchedule {
     }
 
     @Override
-    public void epochEnd(int epoch, double metric) {
-        inner.epochEnd(epoch, metric);
+    public void epochEnd(int epoch, double metric, boolean higherIsBetter) {
+        inner.epochEnd(epoch, metric, higherIsBetter);
     }
 
     @Override

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Stops training when the monitored metric has not improved by more than {@code minDelta} for
- * {@code patience} epochs. Also tracks the best epoch, which checkpoints and the final test use.
+ * {@code patience} epochs in a row (Keras's semantics). Also tracks the best epoch, which checkpoints and the
+ * final test use.
  */
 public final class EarlyStopping {
 
@@ -72,8 +73,14 @@ public final class EarlyStopping {
         return false;
     }
 
+    /** Keras's rule: stop once {@code patience} epochs in a row have not improved (patience 0: the first). */
     public boolean shouldStop() {
-        return cfg.enabled() && wait > cfg.patience();
+        return cfg.enabled() && wait >= Math.max(1, cfg.patience());
+    }
+
+    /** Whether higher values of the monitored metric are better (accuracy) or lower (loss). */
+    public boolean maximize() {
+        return cfg.maximize();
     }
 
     public int bestEpoch() {

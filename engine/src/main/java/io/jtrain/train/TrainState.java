@@ -23,4 +23,23 @@ public final class TrainState {
     public long[] dropoutSteps = new long[0];
     public boolean finished;
     public int stoppedEarlyAt;
+
+    /** A copy (listeners receive copies; the loop keeps the original). */
+    public TrainState copy() {
+        TrainState c = new TrainState();
+        c.epoch = epoch;
+        c.stepInEpoch = stepInEpoch;
+        c.epochLossSum = epochLossSum;
+        c.epochCorrect = epochCorrect;
+        c.epochSamples = epochSamples;
+        c.epochStartSeconds = epochStartSeconds;
+        c.history = new ArrayList<>(history);
+        c.earlyStopping = earlyStopping.clone();
+        c.schedule = schedule.clone();
+        c.optimizerSteps = optimizerSteps;
+        c.dropoutSteps = dropoutSteps.clone();
+        c.finished = finished;
+        c.stoppedEarlyAt = stoppedEarlyAt;
+        return c;
+    }
 }

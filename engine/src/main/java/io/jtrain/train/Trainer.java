@@ -87,8 +87,14 @@ public final class Trainer implements AutoCloseable {
         return opt;
     }
 
-    /** Trains from {@code state} (a fresh state, or one restored from a checkpoint) to the end. */
+    /** {@link #fit(Dataset, Dataset, TrainState, List)} with one listener. */
     public TrainState fit(Dataset train, Dataset val, TrainState state, TrainingListener listener) {
+        return fit(train, val, state, List.of(listener));
+    }
+
+    /** Trains from {@code state} (a fresh state, or one restored from a checkpoint) to the end. */
+    public TrainState fit(Dataset train, Dataset val, TrainState state, List<TrainingListener> listeners) {
+        Listeners listener = new Listeners(listeners);
         restoreCounters(state);
         int n = train.size();
         int micro = cfg.dropLast() ? n / cfg.batchSize() : (n + cfg.batchSize() - 1) / cfg.batchSize();
@@ -114,16 +120,38 @@ public final class Trainer implements AutoCloseable {
         return state;
     }
 
-    private void runEpoch(Dataset train, Dataset val, TrainState st, TrainingListener l, int micro, int steps) {
+    /** Delivers each event to every listener in order. */
+    private record Listeners(List<TrainingListener> all) {
+        void epochStart(TrainingListener.EpochStart e) {
+            all.forEach(l -> l.epochStart(e));
+        }
+
+        void stepEnd(TrainingListener.StepEnd e) {
+            all.forEach(l -> l.stepEnd(e));
+        }
+
+        void epochEnd(TrainingListener.EpochEnd e) {
+            all.forEach(l -> l.epochEnd(e));
+        }
+
+        void checkpoint(TrainState st, boolean boundary) {
+            TrainingListener.Checkpoint c = new TrainingListener.Checkpoint(st.copy(), boundary);
+            all.forEach(l -> l.checkpoint(c));
+        }
+    }
+
+    private void runEpoch(Dataset train, Dataset val, TrainState st, Listeners l, int micro, int steps) {
         long t0 = System.nanoTime();
         double carried = st.epochStartSeconds;
         int[] order = Splits.permutation(train.size(), CounterRng.derive(cfg.seed(), st.epoch));
-        l.epochStart(st.epoch, steps);
+        l.epochStart(new TrainingListener.EpochStart(st.epoch, steps));
         for (int step = st.stepInEpoch; step < steps; step++) {
             currentLr = schedule.lr(st.epoch - 1, step, steps);
             trainStep(train, order, step, micro, st);
             st.stepInEpoch = step + 1;
-            l.stepEnd(st.epoch, step + 1, steps, st.epochLossSum / Math.max(1, st.epochSamples), (int) st.epochSamples);
+            long n = Math.max(1, st.epochSamples);
+            l.stepEnd(new TrainingListener.StepEnd(st.epoch, step + 1, steps, st.epochLossSum / n,
+                isClassification() ? st.epochCorrect / n : null, st.epochSamples, currentLr));
             boolean periodic = cfg.checkpointEverySteps() > 0 && (step + 1) % cfg.checkpointEverySteps() == 0
                 && step + 1 < steps;
             if (stopRequested || periodic) {
@@ -194,7 +222,7 @@ public final class Trainer implements AutoCloseable {
             + loss.targetRule(outputs));
     }
 
-    private void finishEpoch(Dataset val, TrainState st, TrainingListener l, double seconds) {
+    private void finishEpoch(Dataset val, TrainState st, Listeners l, double seconds) {
         Evaluation ev = val == null ? null : evaluate(val);
         Double acc = isClassification() ? st.epochCorrect / Math.max(1, st.epochSamples) : null;
         EpochMetrics m = new EpochMetrics(st.epoch, st.epochLossSum / Math.max(1, st.epochSamples), acc,
@@ -204,17 +232,18 @@ public final class Trainer implements AutoCloseable {
         if (isBest) {
             keepBest();
         }
-        schedule.epochEnd(st.epoch - 1, stopping.value(m));
+        schedule.epochEnd(st.epoch - 1, stopping.value(m), stopping.maximize());
         st.stepInEpoch = 0;
         st.epochLossSum = 0;
         st.epochCorrect = 0;
         st.epochSamples = 0;
         st.epochStartSeconds = 0;
-        l.epochEnd(m, isBest);
-        st.epoch++;
+        l.epochEnd(new TrainingListener.EpochEnd(m, isBest));
         saveCounters(st);
-        l.checkpoint(st, true);
-        st.epoch--;
+        TrainState next = st.copy();
+        next.epoch = st.epoch + 1;
+        TrainingListener.Checkpoint c = new TrainingListener.Checkpoint(next, true);
+        l.all().forEach(x -> x.checkpoint(c));
     }
 
     private boolean isClassification() {

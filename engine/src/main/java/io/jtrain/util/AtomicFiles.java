@@ -12,10 +12,32 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Writes files so that a reader sees either the old or the new content, never a torn file: write to a
- * temporary file in the same folder, flush it to disk, then rename it over the target.
+ * temporary file in the same folder ({@code .NAME.RANDOM.tmp}), flush it to disk, then rename it over the
+ * target. Files are created with the process's umask (0644 by default), like every other tool's. A kill in
+ * the middle can leave a temporary file; {@link #removeStaleTemporaries} removes them (when a run directory
+ * opens).
  */
 public final class AtomicFiles {
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private AtomicFiles() { }
+
+    /** Deletes the temporary files an interrupted write left in {@code dir} (best effort). */
+    public static void removeStaleTemporaries(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            // leftovers only cost disk space
+        }
+    }
 
     /** Content producer. */
     public interface Writer {
@@ -27,8 +49,8 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong() >>> 1) + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
                  OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
                 writer.write(out);
                 out.flush();

@@ -11,21 +11,15 @@ import io.jtrain.backend.cuda.DeviceCounters;
 import io.jtrain.backend.cuda.NullCudaApi;
 import io.jtrain.backend.cuda.NullCudnnApi;
 import io.jtrain.data.Dataset;
-import io.jtrain.diagnose.TrainingMonitor;
-import io.jtrain.loss.Loss;
-import io.jtrain.model.Presets;
-import io.jtrain.nn.ModelSpec;
-import io.jtrain.nn.Sequential;
-import io.jtrain.optim.Optimizer;
-import io.jtrain.optim.OptimizerConfig;
-import io.jtrain.schedule.ScheduleConfig;
+import io.jtrain.data.Normalization;
+import io.jtrain.job.JobSpec;
+import io.jtrain.run.PreparedData;
+import io.jtrain.run.RunListener;
+import io.jtrain.run.TrainingRun;
 import io.jtrain.tensor.Shape;
-import io.jtrain.train.TrainConfig;
-import io.jtrain.train.TrainState;
-import io.jtrain.train.Trainer;
-import io.jtrain.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -65,30 +59,23 @@ public final class StepBudget {
         DeviceCounters counters = new DeviceCounters();
         CudaBackend.CudnnSource source = (dev, o) -> new CudaBackend.CudnnChoice(CudnnDecision.check(8907, 12020,
             dev.ccMajor(), dev.ccMinor()), new CountingCudnnApi(new NullCudnnApi(), counters));
-        Presets.Preset p = Presets.get(preset);
         List<DeviceCounters.Snapshot> ends = new ArrayList<>();
         try (CudaBackend be = CudaBackend.open(new CountingCudaApi(new NullCudaApi(), counters), 0, 0,
-            new GpuOptions(cudnn, false), source);
-             Sequential m = Sequential.build(new ModelSpec(Shape.of(1, 28, 28), p.layers()))) {
+            new GpuOptions(cudnn, false), source)) {
             if (cudnn != be.cudnnDecision().enabled()) {
                 throw new IllegalStateException("the mocked cuDNN was not taken: " + be.cudnnDecision().line());
             }
-            m.bind(be, 7);
-            OptimizerConfig oc = OptimizerConfig.adam().withClipping(1.0, 0);
-            try (Optimizer opt = new Optimizer(oc, be);
-                 Trainer t = new Trainer(m, opt, Loss.SOFTMAX_CROSS_ENTROPY, ScheduleConfig.constant(1e-3, 1).create(),
-                     TrainConfig.basic(1, batch, 7), 1)) {
-                TrainingMonitor monitor = new TrainingMonitor(m, f -> { }, false);
-                ends.add(counters.snapshot());
-                t.fit(synthetic(STEPS * batch), null, new TrainState(), new TrainingListener() {
-                    @Override
-                    public void stepEnd(int epoch, int step, int steps, double loss, int samples) {
-                        monitor.stepEnd(epoch, step, steps, loss, samples);
-                        ends.add(counters.snapshot());
-                    }
-                });
-                monitor.close();
-            }
+            JobSpec job = JobSpec.defaults().with(Map.of("model.preset", preset, "training.batch_size",
+                Integer.toString(batch), "training.epochs", "1", "training.seed", "7", "optimizer.name", "adam",
+                "optimizer.lr", "0.001", "optimizer.clip_norm", "1.0", "data.validation", "0"));
+            PreparedData data = new PreparedData(synthetic(STEPS * batch), null, null, Normalization.none(), null);
+            ends.add(counters.snapshot());
+            TrainingRun.of(job).backend(be).data(data).inMemory().listener(new RunListener() {
+                @Override
+                public void stepEnd(StepEnd e) {
+                    ends.add(counters.snapshot());
+                }
+            }).build().run();
         }
         long[] max = new long[5];
         for (int s = 2; s <= STEPS - 1; s++) {

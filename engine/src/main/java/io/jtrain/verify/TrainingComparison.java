@@ -6,20 +6,13 @@ import io.jtrain.backend.cuda.CudaBackend;
 import io.jtrain.data.DataLocator;
 import io.jtrain.data.Dataset;
 import io.jtrain.data.Normalization;
-import io.jtrain.loss.Loss;
-import io.jtrain.model.Presets;
-import io.jtrain.nn.ModelSpec;
-import io.jtrain.nn.Sequential;
-import io.jtrain.optim.Optimizer;
-import io.jtrain.optim.OptimizerConfig;
-import io.jtrain.schedule.ScheduleConfig;
-import io.jtrain.tensor.Shape;
-import io.jtrain.train.TrainConfig;
-import io.jtrain.train.TrainState;
-import io.jtrain.train.Trainer;
-import io.jtrain.train.TrainingListener;
+import io.jtrain.job.JobSpec;
+import io.jtrain.run.PreparedData;
+import io.jtrain.run.RunListener;
+import io.jtrain.run.TrainingRun;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -75,28 +68,30 @@ final class TrainingComparison {
 
     /** The running loss of 20 Adam steps; {@code copies} receives the CUDA backend's copy counts. */
     static double[] losses(String preset, Backend be, long[] copies) {
-        Dataset data = DataLocator.embedded().train().head(STEPS * 32);
-        Normalization n = Normalization.fit(Normalization.Mode.GLOBAL, data);
-        Dataset d = n.applyTo(data);
+        Dataset raw = DataLocator.embedded().train().head(STEPS * 32);
+        Dataset d = Normalization.fit(Normalization.Mode.GLOBAL, raw).applyTo(raw);
+        JobSpec job = JobSpec.defaults().with(Map.of("model.preset", preset, "training.batch_size", "32",
+            "training.epochs", "1", "training.seed", "7", "optimizer.name", "adam", "optimizer.lr", "0.001",
+            "data.validation", "0"));
         List<Double> ls = new ArrayList<>();
-        try (Sequential m = Sequential.build(new ModelSpec(Shape.of(1, 28, 28), Presets.get(preset).layers()))) {
-            m.bind(be, 7);
-            try (Optimizer o = new Optimizer(OptimizerConfig.adam(), be);
-                 Trainer t = new Trainer(m, o, Loss.SOFTMAX_CROSS_ENTROPY, ScheduleConfig.constant(1e-3, 1).create(),
-                     TrainConfig.basic(1, 32, 7), 1)) {
-                long[] before = be instanceof CudaBackend cb ? cb.copies() : null;
-                t.fit(d, null, new TrainState(), new TrainingListener() {
-                    @Override
-                    public void stepEnd(int epoch, int step, int steps, double loss, int samples) {
-                        ls.add(loss);
-                    }
-                });
-                if (before != null && copies != null) {
-                    long[] after = ((CudaBackend) be).copies();
-                    copies[0] = after[0] - before[0];
-                    copies[1] = after[1] - before[1];
+        long[][] snap = new long[2][];
+        TrainingRun.of(job).backend(be).data(new PreparedData(d, null, null, Normalization.none(), null)).inMemory()
+            .options(TrainingRun.Options.defaults().withLiveDiagnosis(false, false, null))
+            .listener(new RunListener() {
+                @Override
+                public void epochStart(EpochStart e) {
+                    snap[0] = be instanceof CudaBackend cb ? cb.copies() : null;
                 }
-            }
+
+                @Override
+                public void stepEnd(StepEnd e) {
+                    ls.add(e.loss());
+                    snap[1] = be instanceof CudaBackend cb ? cb.copies() : null;
+                }
+            }).build().run();
+        if (snap[0] != null && copies != null) {
+            copies[0] = snap[1][0] - snap[0][0];
+            copies[1] = snap[1][1] - snap[0][1];
         }
         return ls.stream().mapToDouble(Double::doubleValue).toArray();
     }

@@ -125,7 +125,9 @@ class BatchProbeTest {
         CpuMemoryPool pool = new CpuMemoryPool(16L << 20);
         try (CpuBackend be = CpuBackend.create(pool, 1)) {
             ModelSpec spec = new ModelSpec(Shape.of(1, 28, 28), Presets.get("mlp").layers());
-            TrainingTrial t = new TrainingTrial(be, spec, OptimizerConfig.adam(), Loss.SOFTMAX_CROSS_ENTROPY, 3, 0, 1);
+            io.jtrain.job.JobSpec job = io.jtrain.job.JobSpec.defaults().with(java.util.Map.of("model.preset", "mlp",
+                "optimizer.name", "adam", "training.seed", "1"));
+            TrainingTrial t = new TrainingTrial(be, spec, job, 3);
             TrialResult ok = t.run(16);
             assertTrue(ok.fits());
             assertTrue(ok.peakBytes() > 4 * 269_322 * 4, "weights, gradients and two Adam moments were held");

@@ -44,15 +44,26 @@ class ScheduleTest {
     @Test
     void reduceOnPlateauAfterPatienceAndStateRoundTrip() {
         LrSchedule r = cfg(ScheduleConfig.Kind.REDUCE_ON_PLATEAU, 0).create();
-        r.epochEnd(0, 1.0);
-        r.epochEnd(1, 0.9);
-        r.epochEnd(2, 0.95);
-        assertEquals(0.1, r.lr(3, 0, 1), 1e-12, "one bad epoch is within patience 1");
-        r.epochEnd(3, 0.92);
-        assertEquals(0.05, r.lr(4, 0, 1), 1e-12, "two bad epochs reduce by the factor");
+        r.epochEnd(0, 1.0, false);
+        r.epochEnd(1, 0.9, false);
+        assertEquals(0.1, r.lr(2, 0, 1), 1e-12, "improving: no change");
+        r.epochEnd(2, 0.95, false);
+        assertEquals(0.05, r.lr(3, 0, 1), 1e-12, "patience 1 (Keras): one epoch without improvement reduces");
         LrSchedule copy = cfg(ScheduleConfig.Kind.REDUCE_ON_PLATEAU, 0).create();
         copy.restore(r.state());
         assertEquals(0.05, copy.lr(0, 0, 1), 1e-12);
+    }
+
+    /** An accuracy monitor: rising accuracy is improvement, so the rate stays; falling accuracy reduces it. */
+    @Test
+    void reduceOnPlateauKnowsHigherIsBetterForAccuracy() {
+        LrSchedule r = cfg(ScheduleConfig.Kind.REDUCE_ON_PLATEAU, 0).create();
+        for (int e = 0; e < 5; e++) {
+            r.epochEnd(e, 0.90 + 0.01 * e, true);
+        }
+        assertEquals(0.1, r.lr(5, 0, 1), 1e-12, "accuracy rose every epoch: no reduction");
+        r.epochEnd(5, 0.91, true);
+        assertEquals(0.05, r.lr(6, 0, 1), 1e-12, "accuracy fell: reduced");
     }
 
     @Test

@@ -119,8 +119,8 @@ class MemoryPoolTest {
                      .create(), TrainConfig.basic(epochs, batch, 1), 1)) {
                 t.fit(random(200, 1), random(50, 2), new TrainState(), new TrainingListener() {
                     @Override
-                    public void epochEnd(io.jtrain.train.EpochMetrics e, boolean best) {
-                        allocationsAfterEpoch[e.epoch()] = be.pool().allocationCount();
+                    public void epochEnd(EpochEnd e) {
+                        allocationsAfterEpoch[e.metrics().epoch()] = be.pool().allocationCount();
                     }
                 });
             }

@@ -53,8 +53,12 @@ class BadInputTest {
         return d;
     }
 
-    private Cli.Result resumeWith(String... extra) {
-        String[] base = {"train", "--out", run.toString(), "--resume", "--epochs", "2"};
+    /**
+     * A new run over the earlier one (--force) that must fail before writing anything: everything that can
+     * be checked is checked before the run directory is touched, so the earlier checkpoint stays intact.
+     */
+    private Cli.Result rerunWith(String... extra) {
+        String[] base = {"train", "--out", run.toString(), "--force", "--epochs", "2"};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
@@ -66,7 +70,7 @@ class BadInputTest {
         byte[] img = io.jtrain.data.IdxReader.encode(new int[] {10, 28, 28}, new byte[7840]);
         img[3] = 7;
         idxDir(img, io.jtrain.data.IdxReader.encode(new int[] {10}, new byte[10]));
-        assertFails(resumeWith("--data", "mnist", "--data-dir", tmp.resolve("data").toString()), 3, "magic number",
+        assertFails(rerunWith("--data", "mnist", "--data-dir", tmp.resolve("data").toString()), 3, "magic number",
             "train-images-idx3-ubyte");
     }
 
@@ -74,7 +78,7 @@ class BadInputTest {
     void truncatedIdxFile() throws IOException {
         byte[] img = io.jtrain.data.IdxReader.encode(new int[] {10, 28, 28}, new byte[7840]);
         idxDir(java.util.Arrays.copyOf(img, 5000), io.jtrain.data.IdxReader.encode(new int[] {10}, new byte[10]));
-        assertFails(resumeWith("--data", "mnist", "--data-dir", tmp.resolve("data").toString()), 3, "truncated");
+        assertFails(rerunWith("--data", "mnist", "--data-dir", tmp.resolve("data").toString()), 3, "truncated");
     }
 
     @Test
@@ -83,13 +87,13 @@ class BadInputTest {
         labels[4] = 12;
         idxDir(io.jtrain.data.IdxReader.encode(new int[] {10, 28, 28}, new byte[7840]),
             io.jtrain.data.IdxReader.encode(new int[] {10}, labels));
-        assertFails(resumeWith("--data", "mnist", "--data-dir", tmp.resolve("data").toString()), 3,
+        assertFails(rerunWith("--data", "mnist", "--data-dir", tmp.resolve("data").toString()), 3,
             "label 12.0 of sample 4", "[0, 9]");
     }
 
     @Test
     void missingNamedDataSetSaysWhereToPutWhichFiles() throws IOException {
-        assertFails(resumeWith("--data", "mnist", "--data-dir", tmp.resolve("nothing").toString()), 3,
+        assertFails(rerunWith("--data", "mnist", "--data-dir", tmp.resolve("nothing").toString()), 3,
             "not found", "train-images-idx3-ubyte.gz", "--download");
     }
 
@@ -112,7 +116,7 @@ class BadInputTest {
     void incompatibleLayerShapes() throws IOException {
         Path job = Cli.write(tmp.resolve("bad.yaml"), "model:\n  layers:\n    - type: conv2d\n      filters: 4\n"
             + "      kernel: 3\n    - type: dense\n      units: 10\n");
-        assertFails(Cli.run("train", job.toString(), "--out", run.toString(), "--resume"), 2,
+        assertFails(Cli.run("train", job.toString(), "--out", run.toString(), "--force"), 2,
             "layer 1 (dense)", "[4, 26, 26]", "flatten");
     }
 
@@ -126,7 +130,17 @@ class BadInputTest {
     void unwritableOutputDirectory() throws IOException {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         assertFails(Cli.run("train", "--out", file.resolve("sub").toString(), "--epochs", "1"), 6,
-            "not writable", "--out");
+            "is a file, so the directory cannot be created", "--out");
+    }
+
+    /** Resume means the same run: another data set, learning rate or seed is refused, naming each key. */
+    @Test
+    void resumeRefusesAChangedJob() throws IOException {
+        assertFails(Cli.run("train", "--out", run.toString(), "--resume", "--data", "mnist", "--lr", "0.05"), 2,
+            "data.name: embedded (run) vs mnist", "optimizer.lr: 0.001 (run) vs 0.05", "--allow-changes");
+        Path other = Cli.write(tmp.resolve("other.yaml"), "training:\n  epochs: 1\n  device: cpu\n  seed: 7\n");
+        assertFails(Cli.run("train", other.toString(), "--out", run.toString(), "--resume"), 2,
+            "training.seed: 42 (run) vs 7", "data.limit: 300 (run) vs null");
     }
 
     @Test

@@ -1,15 +1,16 @@
-package io.jtrain.cli.job;
+package io.jtrain.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A training job as written in a YAML job file. Every key is listed in docs/job-file.md; unknown keys are
- * rejected. Null fields take the defaults applied by {@link JobLoader#resolve}.
+ * A training job as written: the binding of a job file's YAML (after overrides), every field nullable.
+ * Every key is listed in docs/job-file.md; unknown keys are rejected. {@link JobResolver} turns it into a
+ * {@link JobSpec} with every default applied. Internal to the loading; users see {@link JobSpec}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public final class Job {
+final class JobFile {
     public DataSection data = new DataSection();
     public ModelSection model = new ModelSection();
     public String loss;
@@ -20,7 +21,7 @@ public final class Job {
 
     /** Where the data comes from and how it is prepared. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static final class DataSection {
+    static final class DataSection {
         public String name;
         public String dir;
         public Double validation;
@@ -33,7 +34,7 @@ public final class Job {
 
     /** Random image augmentation of training batches. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static final class AugmentSection {
+    static final class AugmentSection {
         public Double shift;
         public Boolean flip;
         public Double rotation;
@@ -41,7 +42,7 @@ public final class Job {
 
     /** A preset or an explicit layer list. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static final class ModelSection {
+    static final class ModelSection {
         public String preset;
         public List<Integer> input;
         public List<Map<String, Object>> layers;
@@ -49,7 +50,7 @@ public final class Job {
 
     /** Optimizer settings. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static final class OptimizerSection {
+    static final class OptimizerSection {
         public String name;
         public Double lr;
         public Double momentum;
@@ -65,8 +66,9 @@ public final class Job {
 
     /** Learning-rate schedule. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static final class ScheduleSection {
+    static final class ScheduleSection {
         public String name;
+        public Integer epochs;
         public Double finalLr;
         public Double gamma;
         public Integer stepEpochs;
@@ -77,7 +79,7 @@ public final class Job {
 
     /** The training loop. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static final class TrainingSection {
+    static final class TrainingSection {
         public Integer epochs;
         public String batchSize;
         public Integer evalBatchSize;
@@ -91,7 +93,7 @@ public final class Job {
 
     /** Early stopping. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static final class EarlyStoppingSection {
+    static final class EarlyStoppingSection {
         public Boolean enabled;
         public String monitor;
         public Double minDelta;

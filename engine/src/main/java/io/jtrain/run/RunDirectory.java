@@ -1,9 +1,9 @@
-package io.jtrain.cli;
+package io.jtrain.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.cli.job.JobException;
+import io.jtrain.job.JobException;
 import io.jtrain.train.EpochMetrics;
 import io.jtrain.util.AtomicFiles;
 import io.jtrain.util.OutputException;
@@ -17,17 +17,21 @@ import java.util.stream.Stream;
 /**
  * The output directory of a run:
  * <pre>
- * run.json                 run record: resolved job, command line, versions, device and why, seed
- * job.yaml                 the resolved job
+ * run.json                 run record: the job, command line, versions, device and why, seed, resumes
+ * job.yaml                 the job, every key (written once; resuming never rewrites it)
  * metrics.csv, metrics.jsonl   one line per epoch
  * checkpoint.safetensors   the last epoch (or the interrupted step): model, optimizer, trainer state
  * best/                    the best epoch's model: model.safetensors + model.json
  * curves.png, confusion.png, report.json   learning curves, test confusion matrix and metrics
  * </pre>
+ * {@link #check} decides, without writing anything, whether a run may use the directory; {@link #open}
+ * then creates it. Stale {@code *.tmp} files of an interrupted atomic write are removed when it opens.
  */
 public final class RunDirectory {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     public static final String CHECKPOINT = "checkpoint.safetensors";
+    public static final String JOB = "job.yaml";
+    public static final String RECORD = "run.json";
     private final Path dir;
 
     private RunDirectory(Path dir) {
@@ -35,14 +39,24 @@ public final class RunDirectory {
     }
 
     /**
-     * Opens the directory for a new run (it must not hold a run unless {@code force}) or for a resumed
-     * one (it must hold a checkpoint). Creating it checks that it is writable.
+     * Checks, without writing, that {@code dir} can hold a new run (it must not hold one unless {@code force})
+     * or a resumed one (it must hold a checkpoint and its job), and that it can be created. Errors say what to do.
      */
-    public static RunDirectory open(Path dir, boolean force, boolean resume) {
-        boolean hasRun = Files.exists(dir.resolve("run.json")) || Files.exists(dir.resolve(CHECKPOINT));
+    public static void check(Path dir, boolean force, boolean resume) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new OutputException("--out " + dir + " exists and is a file, not a directory; choose another --out "
+                + "or remove the file", null);
+        }
+        boolean hasRun = Files.exists(dir.resolve(RECORD)) || Files.exists(dir.resolve(CHECKPOINT));
         if (resume) {
             if (!Files.exists(dir.resolve(CHECKPOINT))) {
-                throw new JobException(dir + ": no " + CHECKPOINT + " to resume from; start a new run without --resume");
+                throw new JobException(dir + ": no " + CHECKPOINT + " to resume from"
+                    + (Files.exists(dir.resolve(RECORD)) ? " (the run stopped before its first checkpoint); start it "
+                        + "again with --force" : "; start a new run without --resume"));
+            }
+            if (!Files.exists(dir.resolve(JOB))) {
+                throw new JobException(dir + ": no " + JOB + " recording the run's job; it cannot be resumed as the "
+                    + "same run");
             }
         } else if (hasRun && !force) {
             throw new JobException("output directory " + dir + " already holds a run; use --force to overwrite it, "
@@ -50,6 +64,23 @@ public final class RunDirectory {
         } else if (!hasRun && Files.isDirectory(dir) && !isEmpty(dir) && !force) {
             throw new JobException("output directory " + dir + " is not empty; use --force or choose another --out");
         }
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+            throw new OutputException("--out " + dir + ": " + existing + " is a file, so the directory cannot be "
+                + "created; choose another --out", null);
+        }
+        if (existing != null && !Files.isWritable(existing)) {
+            throw new OutputException("--out " + dir + ": " + existing + " is not writable (permission denied); "
+                + "choose another --out or fix its permissions", null);
+        }
+    }
+
+    /** {@link #check}, then creates the directory (the first write of a run) and removes stale temp files. */
+    public static RunDirectory open(Path dir, boolean force, boolean resume) {
+        check(dir, force, resume);
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".write-test", ".tmp");
@@ -59,6 +90,8 @@ public final class RunDirectory {
                 + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose another --out or fix its "
                 + "permissions", e);
         }
+        AtomicFiles.removeStaleTemporaries(dir);
+        AtomicFiles.removeStaleTemporaries(dir.resolve("best"));
         return new RunDirectory(dir);
     }
 

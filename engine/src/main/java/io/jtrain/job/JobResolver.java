@@ -1,0 +1,208 @@
+package io.jtrain.job;
+
+import io.jtrain.data.Normalization;
+import io.jtrain.loss.Loss;
+import io.jtrain.model.Presets;
+import io.jtrain.optim.DecayTarget;
+import io.jtrain.optim.OptimizerConfig;
+import io.jtrain.schedule.ScheduleConfig;
+import io.jtrain.train.EarlyStopping;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Every default of a job, in one place, and every value's validation: a raw {@link JobFile} becomes a
+ * {@link JobSpec}. Errors name the key's origin (file and line, or the option that set it), the key, what is
+ * wrong and what is allowed. Old spellings (the Keras-style metric names {@code val_acc}, {@code acc}) are
+ * accepted with a warning.
+ */
+final class JobResolver {
+    static final String DEFAULT_DATA = "embedded";
+    static final String DEFAULT_PRESET = "lenet5";
+    static final int DEFAULT_EPOCHS = 10;
+    static final long DEFAULT_SEED = 42;
+    static final double DEFAULT_VALIDATION = 0.1;
+    private static final Map<String, String> OLD_METRICS = Map.of("val_acc", "val_accuracy", "acc", "accuracy");
+
+    private JobResolver() { }
+
+    static JobSpec resolve(JobFile j, JobSource src, List<String> warnings) {
+        fill(j);
+        Presets.Preset preset = preset(j, src);
+        JobSpec.Model model = new JobSpec.Model(preset == null ? null : preset.name(), j.model.input,
+            preset == null ? j.model.layers : null);
+        JobSpec.Data data = data(j.data, src);
+        String loss = pick(j.loss, data.task().equals("regression") ? "mse" : "softmax_cross_entropy");
+        check(src, "loss", () -> Loss.parse(loss));
+        JobSpec.Optimizer opt = optimizer(j.optimizer, preset, src);
+        JobSpec.Training training = training(j.training, preset, src, warnings);
+        JobSpec.Schedule sched = schedule(j.schedule, opt.lr(), training.epochs(), src);
+        String output = pick(j.output, "runs/" + (model.preset() == null ? "custom" : model.preset()) + "-"
+            + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (output.isBlank()) {
+            throw new JobException(src.locate("output") + ": output must name a directory");
+        }
+        return new JobSpec(data, model, loss, opt, sched, training, output);
+    }
+
+    private static void fill(JobFile j) {
+        j.data = j.data == null ? new JobFile.DataSection() : j.data;
+        j.model = j.model == null ? new JobFile.ModelSection() : j.model;
+        j.optimizer = j.optimizer == null ? new JobFile.OptimizerSection() : j.optimizer;
+        j.schedule = j.schedule == null ? new JobFile.ScheduleSection() : j.schedule;
+        j.training = j.training == null ? new JobFile.TrainingSection() : j.training;
+    }
+
+    static <T> T pick(T given, T def) {
+        return given != null ? given : def;
+    }
+
+    /** Runs a check; an IllegalArgumentException becomes a JobException at the key's origin. */
+    static <T> T check(JobSource src, String key, Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (IllegalArgumentException e) {
+            throw new JobException(src.locate(key) + ": " + key + ": " + e.getMessage());
+        }
+    }
+
+    private static void require(JobSource src, String key, boolean ok, String what) {
+        if (!ok) {
+            throw new JobException(src.locate(key) + ": " + key + ": " + what);
+        }
+    }
+
+    private static Presets.Preset preset(JobFile j, JobSource src) {
+        if (j.model.preset != null && j.model.layers != null) {
+            throw new JobException(src.locate("model.preset") + ": give either model.preset or model.layers, not both");
+        }
+        if (j.model.layers != null) {
+            require(src, "model.layers", !j.model.layers.isEmpty(), "the layer list is empty; give layers or a preset");
+            for (int i = 0; i < j.model.layers.size(); i++) {
+                Object t = j.model.layers.get(i) == null ? null : j.model.layers.get(i).get("type");
+                require(src, "model.layers", t != null, "layer " + i + " has no type (e.g. {type: dense, units: 10})");
+            }
+            return null;
+        }
+        String name = pick(j.model.preset, DEFAULT_PRESET);
+        return check(src, "model.preset", () -> Presets.get(name));
+    }
+
+    private static JobSpec.Data data(JobFile.DataSection d, JobSource src) {
+        String name = pick(d.name, DEFAULT_DATA);
+        require(src, "data.name", !name.isBlank(), "must name a data set or a file");
+        double validation = pick(d.validation, DEFAULT_VALIDATION);
+        require(src, "data.validation", Double.isFinite(validation) && validation >= 0
+            && (validation < 1 || validation == Math.rint(validation)), "must be a fraction in [0, 1) or a whole "
+            + "count of samples, got " + validation);
+        boolean csv = name.toLowerCase(Locale.ROOT).endsWith(".csv");
+        String norm = pick(d.normalization, csv ? "per_feature" : "global");
+        check(src, "data.normalization", () -> Normalization.Mode.parse(norm));
+        String task = pick(d.task, "classification");
+        require(src, "data.task", List.of("classification", "regression").contains(task), "'" + task
+            + "' is not allowed; allowed: classification, regression");
+        require(src, "data.limit", d.limit == null || d.limit >= 1, "must be at least 1, got " + d.limit);
+        JobFile.AugmentSection a = d.augmentation == null ? new JobFile.AugmentSection() : d.augmentation;
+        double shift = pick(a.shift, 0.0);
+        double rotation = pick(a.rotation, 0.0);
+        require(src, "data.augmentation.shift", shift >= 0 && shift <= 0.5, "must be in [0, 0.5], got " + shift);
+        require(src, "data.augmentation.rotation", rotation >= 0 && rotation <= 180, "must be in [0, 180] degrees, got "
+            + rotation);
+        return new JobSpec.Data(name, d.dir, validation, norm, d.labelColumn, task, d.limit,
+            new JobSpec.Augment(shift, pick(a.flip, false), rotation));
+    }
+
+    private static JobSpec.Optimizer optimizer(JobFile.OptimizerSection s, Presets.Preset p, JobSource src) {
+        String name = pick(s.name, p != null ? p.optimizer() : "adam");
+        check(src, "optimizer.name", () -> OptimizerConfig.Kind.parse(name));
+        double lr = pick(s.lr, p != null ? p.lr() : 1e-3);
+        require(src, "optimizer.lr", Double.isFinite(lr) && lr > 0, "the learning rate must be a positive number, got "
+            + lr);
+        JobSpec.Optimizer o = new JobSpec.Optimizer(name, lr,
+            pick(s.momentum, p != null && p.optimizer().equals(name) ? p.momentum() : 0.0),
+            pick(s.nesterov, false), pick(s.beta1, 0.9), pick(s.beta2, name.equals("rmsprop") ? 0.99 : 0.999),
+            pick(s.eps, 1e-8), pick(s.weightDecay, p != null ? p.weightDecay() : 0.0),
+            pick(s.weightDecayAppliesTo, p != null && p.weightDecayTarget() != null ? p.weightDecayTarget() : "weights"),
+            pick(s.clipNorm, 0.0), pick(s.clipValue, 0.0));
+        check(src, "optimizer.weight_decay_applies_to", () -> DecayTarget.parse(o.weightDecayAppliesTo()));
+        String key = s.momentum != null ? "optimizer.momentum" : s.nesterov != null ? "optimizer.nesterov"
+            : s.clipNorm != null ? "optimizer.clip_norm" : "optimizer.name";
+        check(src, key, () -> new OptimizerConfig(OptimizerConfig.Kind.parse(o.name()), o.momentum(), o.nesterov(),
+            o.beta1(), o.beta2(), o.eps(), o.weightDecay(), DecayTarget.parse(o.weightDecayAppliesTo()), o.clipNorm(),
+            o.clipValue()));
+        return o;
+    }
+
+    private static JobSpec.Schedule schedule(JobFile.ScheduleSection s, double lr, int epochs, JobSource src) {
+        String name = pick(s.name, "constant");
+        check(src, "schedule.name", () -> ScheduleConfig.Kind.parse(name));
+        require(src, "schedule.epochs", s.epochs == null || s.epochs >= 1, "must be at least 1, got " + s.epochs);
+        int horizon = s.epochs != null ? s.epochs : epochs;
+        JobSpec.Schedule sc = new JobSpec.Schedule(name, s.epochs,
+            pick(s.finalLr, name.equals("linear") || name.equals("cosine") ? lr * 0.01 : 0.0),
+            pick(s.gamma, name.equals("exponential") ? 0.9 : 0.1), pick(s.stepEpochs, 10), pick(s.warmupEpochs, 0.0),
+            pick(s.patience, 5), pick(s.minDelta, 1e-4));
+        check(src, "schedule." + (s.gamma != null ? "gamma" : s.stepEpochs != null ? "step_epochs"
+            : s.warmupEpochs != null ? "warmup_epochs" : s.finalLr != null ? "final_lr" : "name"),
+            () -> new ScheduleConfig(ScheduleConfig.Kind.parse(name), lr, sc.finalLr(), sc.gamma(), sc.stepEpochs(),
+                sc.warmupEpochs(), sc.patience(), sc.minDelta(), horizon));
+        return sc;
+    }
+
+    private static JobSpec.Training training(JobFile.TrainingSection t, Presets.Preset p, JobSource src,
+                                             List<String> warnings) {
+        int epochs = pick(t.epochs, DEFAULT_EPOCHS);
+        require(src, "training.epochs", epochs >= 1, "must be at least 1, got " + epochs);
+        String batch = pick(t.batchSize, Integer.toString(p != null ? p.batchSize() : 64)).trim();
+        int b = batch.equalsIgnoreCase("auto") ? 32 : check(src, "training.batch_size", () -> parseBatch(batch));
+        int eval = pick(t.evalBatchSize, Math.max(b, 256));
+        require(src, "training.eval_batch_size", eval >= 1, "must be at least 1, got " + eval);
+        String device = pick(t.device, "auto");
+        require(src, "training.device", device.matches("auto|cpu|cuda(:\\d+)?"), "device '" + device
+            + "' is not allowed; use auto, cpu, cuda or cuda:N");
+        int accumulation = pick(t.accumulation, 1);
+        require(src, "training.accumulation", accumulation >= 1, "must be at least 1, got " + accumulation);
+        int every = pick(t.checkpointEverySteps, 0);
+        require(src, "training.checkpoint_every_steps", every >= 0, "must not be negative, got " + every);
+        return new JobSpec.Training(epochs, batch.equalsIgnoreCase("auto") ? "auto" : Integer.toString(b), eval,
+            pick(t.dropLast, false), pick(t.seed, DEFAULT_SEED), device, accumulation, every,
+            stopping(t.earlyStopping, src, warnings));
+    }
+
+    static int parseBatch(String s) {
+        try {
+            int b = Integer.parseInt(s.trim());
+            if (b < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1 (or 'auto'), got " + b);
+            }
+            return b;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("batch size must be a positive integer or 'auto', got '" + s + "'");
+        }
+    }
+
+    private static JobSpec.Stopping stopping(JobFile.EarlyStoppingSection s, JobSource src, List<String> warnings) {
+        boolean present = s != null;
+        JobFile.EarlyStoppingSection e = present ? s : new JobFile.EarlyStoppingSection();
+        String monitor = pick(e.monitor, "val_loss");
+        String now = OLD_METRICS.get(monitor);
+        if (now != null) {
+            warnings.add(src.locate("training.early_stopping.monitor") + ": training.early_stopping.monitor '" + monitor
+                + "' is the old spelling of '" + now + "', the name metrics.csv and the console use; using '" + now
+                + "'");
+            monitor = now;
+        }
+        String m = monitor;
+        require(src, "training.early_stopping.monitor", EarlyStopping.Config.MONITORS.contains(m), "'" + m
+            + "' is not a metric; allowed: " + String.join(", ", EarlyStopping.Config.MONITORS));
+        double minDelta = pick(e.minDelta, 0.0);
+        int patience = pick(e.patience, 3);
+        require(src, "training.early_stopping.min_delta", minDelta >= 0, "must not be negative, got " + minDelta);
+        require(src, "training.early_stopping.patience", patience >= 0, "must not be negative, got " + patience);
+        return new JobSpec.Stopping(pick(e.enabled, present), m, minDelta, patience, pick(e.restoreBest, true));
+    }
+}

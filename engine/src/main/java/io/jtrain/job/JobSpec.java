@@ -1,0 +1,187 @@
+package io.jtrain.job;
+
+import io.jtrain.data.Augmentation;
+import io.jtrain.data.Normalization;
+import io.jtrain.loss.Loss;
+import io.jtrain.model.Presets;
+import io.jtrain.nn.LayerSpec;
+import io.jtrain.optim.DecayTarget;
+import io.jtrain.optim.OptimizerConfig;
+import io.jtrain.schedule.ScheduleConfig;
+import io.jtrain.train.EarlyStopping;
+import io.jtrain.train.TrainConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training job with every key resolved: immutable records, every default applied (in {@link JobResolver},
+ * the one place defaults live), every value validated. Its YAML ({@link #toYaml}) lists every key, and
+ * loading that YAML gives an equal spec. Any key can be changed by its job-file path with {@link #with}
+ * (the same validation and messages as the file); the typed withers below are shortcuts. The engine's
+ * configurations ({@link #trainConfig}, {@link #optimizerConfig}, ...) are derived from it.
+ *
+ * @param loss the loss's name (see {@link Loss#parse})
+ * @param output the run directory
+ */
+public record JobSpec(Data data, Model model, String loss, Optimizer optimizer, Schedule schedule, Training training,
+                      String output) {
+
+    /** {@code data}: where the data comes from and how it is prepared. */
+    public record Data(String name, String dir, double validation, String normalization, String labelColumn,
+                       String task, Integer limit, Augment augmentation) { }
+
+    /** {@code data.augmentation}: random changes of training images. */
+    public record Augment(double shift, boolean flip, double rotation) { }
+
+    /** {@code model}: a preset or a layer list (exactly one is set), and optionally the input shape. */
+    public record Model(String preset, List<Integer> input, List<Map<String, Object>> layers) {
+        public Model {
+            input = input == null ? null : List.copyOf(input);
+            if (layers != null) {
+                List<Map<String, Object>> copy = new ArrayList<>();
+                for (Map<String, Object> l : layers) {
+                    copy.add(java.util.Collections.unmodifiableMap(new LinkedHashMap<>(l)));
+                }
+                layers = List.copyOf(copy);
+            }
+        }
+    }
+
+    /** {@code optimizer}. */
+    public record Optimizer(String name, double lr, double momentum, boolean nesterov, double beta1, double beta2,
+                            double eps, double weightDecay, String weightDecayAppliesTo, double clipNorm,
+                            double clipValue) { }
+
+    /**
+     * {@code schedule}: the learning-rate schedule. {@code epochs} is its horizon (null: the run's
+     * {@code training.epochs}); a resumed run that trains longer keeps the horizon it was planned with.
+     */
+    public record Schedule(String name, Integer epochs, double finalLr, double gamma, int stepEpochs,
+                           double warmupEpochs, int patience, double minDelta) { }
+
+    /** {@code training}: the loop. {@code batchSize} is a number or "auto". */
+    public record Training(int epochs, String batchSize, int evalBatchSize, boolean dropLast, long seed, String device,
+                           int accumulation, int checkpointEverySteps, Stopping earlyStopping) { }
+
+    /** {@code training.early_stopping}; the monitor also picks the best epoch when stopping is off. */
+    public record Stopping(boolean enabled, String monitor, double minDelta, int patience, boolean restoreBest) { }
+
+    /** The job of an empty job file: every default. */
+    public static JobSpec defaults() {
+        return Jobs.parse("", "(defaults)", Map.of());
+    }
+
+    /** This job with one key changed by its job-file path ("training.epochs", "optimizer.lr"), validated. */
+    public JobSpec with(String path, String value) {
+        return Jobs.override(this, Map.of(path, value), "with(" + path + ")");
+    }
+
+    /** This job with several keys changed by their job-file paths. */
+    public JobSpec with(Map<String, String> changes) {
+        return Jobs.override(this, changes, "with(...)");
+    }
+
+    public JobSpec withEpochs(int epochs) {
+        return with("training.epochs", Integer.toString(epochs));
+    }
+
+    public JobSpec withBatchSize(int batchSize) {
+        return with("training.batch_size", Integer.toString(batchSize));
+    }
+
+    public JobSpec withDevice(String device) {
+        return with("training.device", device);
+    }
+
+    public JobSpec withOutput(String dir) {
+        return with("output", dir);
+    }
+
+    /** The job as YAML with every key. */
+    public String toYaml() {
+        return JobYaml.toYaml(this);
+    }
+
+    /** The job as a tree with every key, named as in job files (snake_case). */
+    public com.fasterxml.jackson.databind.node.ObjectNode toTree() {
+        return JobYaml.tree(this);
+    }
+
+    // ---- derived engine configurations
+
+    /** The layers: the preset's or the job's own. */
+    public List<LayerSpec> layers() {
+        if (model.preset() != null) {
+            return Presets.get(model.preset()).layers();
+        }
+        List<LayerSpec> out = new ArrayList<>();
+        for (Map<String, Object> m : model.layers()) {
+            Map<String, Object> opts = new LinkedHashMap<>(m);
+            Object type = opts.remove("type");
+            out.add(new LayerSpec(type == null ? "" : type.toString(), opts));
+        }
+        return out;
+    }
+
+    public Loss lossFunction() {
+        return Loss.parse(loss);
+    }
+
+    public boolean regression() {
+        return data.task().equals("regression");
+    }
+
+    public Normalization.Mode normalizationMode() {
+        return Normalization.Mode.parse(data.normalization());
+    }
+
+    public boolean batchAuto() {
+        return "auto".equalsIgnoreCase(training.batchSize());
+    }
+
+    /** The batch size; 32 stands in for "auto" until the probe has chosen one. */
+    public int batchSize() {
+        return batchAuto() ? 32 : Integer.parseInt(training.batchSize().trim());
+    }
+
+    public OptimizerConfig optimizerConfig() {
+        Optimizer o = optimizer;
+        return new OptimizerConfig(OptimizerConfig.Kind.parse(o.name()), o.momentum(), o.nesterov(), o.beta1(),
+            o.beta2(), o.eps(), o.weightDecay(), DecayTarget.parse(o.weightDecayAppliesTo()), o.clipNorm(),
+            o.clipValue());
+    }
+
+    public ScheduleConfig scheduleConfig() {
+        Schedule s = schedule;
+        return new ScheduleConfig(ScheduleConfig.Kind.parse(s.name()), optimizer.lr(), s.finalLr(), s.gamma(),
+            s.stepEpochs(), s.warmupEpochs(), s.patience(), s.minDelta(), scheduleHorizon());
+    }
+
+    /** The epochs the schedule is planned over: {@code schedule.epochs}, else {@code training.epochs}. */
+    public int scheduleHorizon() {
+        return schedule.epochs() != null ? schedule.epochs() : training.epochs();
+    }
+
+    public EarlyStopping.Config earlyStoppingConfig() {
+        Stopping e = training.earlyStopping();
+        return new EarlyStopping.Config(e.enabled(), e.monitor(), e.minDelta(), e.patience(), e.restoreBest());
+    }
+
+    public Augmentation augmentation() {
+        Augment a = data.augmentation();
+        return new Augmentation(a.shift(), a.flip(), a.rotation());
+    }
+
+    public TrainConfig trainConfig() {
+        Training t = training;
+        return new TrainConfig(t.epochs(), batchSize(), t.dropLast(), t.seed(), t.accumulation(), earlyStoppingConfig(),
+            t.checkpointEverySteps(), augmentation(), t.evalBatchSize());
+    }
+
+    /** The name runs of this job are reported under: the preset, or "custom". */
+    public String modelName() {
+        return model.preset() == null ? "custom" : model.preset();
+    }
+}

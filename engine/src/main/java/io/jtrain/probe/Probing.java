@@ -1,0 +1,57 @@
+package io.jtrain.probe;
+
+import io.jtrain.backend.Backend;
+import io.jtrain.job.JobSpec;
+import io.jtrain.nn.ModelSpec;
+import io.jtrain.nn.Sequential;
+import io.jtrain.util.Sizes;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The batch-size probe of a job on a backend ({@code jtrain probe}, {@code batch_size: auto}): real trials
+ * ({@link TrainingTrial}) searched by {@link BatchProbe}, starting from the analytic estimate.
+ */
+public final class Probing {
+    private Probing() { }
+
+    /**
+     * Search settings.
+     *
+     * @param start first size tried (null: from the estimate)
+     * @param cap the largest size tried: the training-set size (a batch larger than the data is never useful)
+     * @param target the effective batch wanted, or null
+     * @param steps training steps per trial (at least 3)
+     */
+    public record Settings(Integer start, int cap, double margin, Integer target, int steps) { }
+
+    /** Probes on {@code be} (whose pool should be empty); each trial is reported through {@code log}. */
+    public static ProbeResult probe(Backend be, ModelSpec ms, JobSpec job, Settings s, Consumer<String> log) {
+        long capacity = be.pool().capacityBytes() - be.pool().inUseBytes();
+        int first = s.start() != null ? s.start() : startFromEstimate(ms, job, capacity, s.cap());
+        TrainingTrial trial = new TrainingTrial(be, ms, job, s.steps());
+        trial.run(1);
+        BatchProbe probe = new BatchProbe(size -> {
+            TrialResult t = trial.run(size);
+            log.accept(String.format(Locale.ROOT, "  batch %6d: %s", size, t.fits()
+                ? String.format(Locale.ROOT, "fits, peak %s, %.1f samples/s", Sizes.format(t.peakBytes()),
+                    t.samplesPerSecond()) : "out of memory"));
+            return t;
+        });
+        return probe.search(Math.min(first, s.cap()), s.cap(), s.margin(), s.target(), capacity);
+    }
+
+    /**
+     * Start 16 times below the largest power of two whose estimate is within half the capacity (at least 1),
+     * so that the doubling phase also measures the throughput of smaller sizes.
+     */
+    static int startFromEstimate(ModelSpec ms, JobSpec job, long capacity, int cap) {
+        try (Sequential m = Sequential.build(ms)) {
+            int b = 1;
+            while (b * 2 <= cap && MemoryEstimate.of(m, job.optimizerConfig(), b * 2, b * 2).total() < capacity / 2) {
+                b *= 2;
+            }
+            return Math.max(1, b / 16);
+        }
+    }
+}
