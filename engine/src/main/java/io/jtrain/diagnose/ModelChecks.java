@@ -8,8 +8,6 @@ import io.jtrain.backend.Backend;
 import io.jtrain.backend.TensorStats;
 import io.jtrain.data.Dataset;
 import io.jtrain.loss.Loss;
-import io.jtrain.nn.Conv2d;
-import io.jtrain.nn.Dense;
 import io.jtrain.nn.Layer;
 import io.jtrain.nn.Parameter;
 import io.jtrain.nn.Sequential;
@@ -110,7 +108,7 @@ public final class ModelChecks {
             for (Layer l : m.layers()) {
                 double inStd = be.stats(h).std();
                 h = l.forward(h, false);
-                if (!(l instanceof Dense || l instanceof Conv2d) || inStd == 0) {
+                if (!l.weighted() || inStd == 0) {
                     continue;
                 }
                 TensorStats s = be.stats(h);
@@ -129,7 +127,7 @@ public final class ModelChecks {
     }
 
     public static void depth(Sequential m, int trainSize, List<Finding> out) {
-        long weighted = m.layers().stream().filter(l -> l instanceof Dense || l instanceof Conv2d).count();
+        long weighted = m.layers().stream().filter(Layer::weighted).count();
         if (weighted > Thresholds.MAX_START_DEPTH) {
             out.add(new Finding("network_too_deep", INFO, "the network is deep for a first model",
                 weighted + " dense/convolution layers, " + trainSize + " training samples",

@@ -3,7 +3,6 @@ package io.jtrain.diagnose;
 import io.jtrain.backend.Backend;
 import io.jtrain.data.Dataset;
 import io.jtrain.loss.Loss;
-import io.jtrain.nn.Dropout;
 import io.jtrain.nn.Layer;
 import io.jtrain.nn.ModelSpec;
 import io.jtrain.nn.Parameter;
@@ -54,9 +53,7 @@ public final class Tools {
         /** Loss with the dropout masks of a fixed step (so repeated evaluations see the same network). */
         double loss() {
             for (Layer l : m.layers()) {
-                if (l instanceof Dropout dr) {
-                    dr.setStep(0);
-                }
+                l.setRngCounter(0);
             }
             return loss.compute(m.backend(), m.forward(x, true, end), y, d, 1f);
         }

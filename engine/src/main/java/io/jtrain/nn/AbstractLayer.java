@@ -135,10 +135,22 @@ abstract class AbstractLayer implements Layer {
         return java.util.Collections.unmodifiableList(params);
     }
 
+    /** Output (when owned) plus input gradient (from the second layer on, or always when it needs one). */
     @Override
     public long activationBytesPerSample() {
-        long floats = (ownsOutput() ? out.size() : 0) + (needInputGrad && ownsInputGrad() ? in.size() : 0);
+        boolean dxHeld = ownsInputGrad() && (index > 0 || alwaysHasInputGrad());
+        long floats = (ownsOutput() ? out.size() : 0) + (dxHeld ? in.size() : 0) + extraFloatsPerSample();
         return floats * Float.BYTES;
+    }
+
+    /** Whether the layer allocates its input gradient even as the first layer (batch norm does). */
+    protected boolean alwaysHasInputGrad() {
+        return false;
+    }
+
+    /** Further floats per sample held in training (dropout's mask). */
+    protected long extraFloatsPerSample() {
+        return 0;
     }
 
     @Override

@@ -96,6 +96,23 @@ public final class BatchNorm extends AbstractLayer {
     }
 
     @Override
+    protected boolean alwaysHasInputGrad() {
+        return true;
+    }
+
+    /** gamma and beta. */
+    @Override
+    public long parameterCount() {
+        return 2L * in.dim(0);
+    }
+
+    /** The running mean and variance. */
+    @Override
+    public long bufferCount() {
+        return 2L * in.dim(0);
+    }
+
+    @Override
     public List<NamedTensor> buffers() {
         return List.of(new NamedTensor(name("running_mean"), runningMean),
             new NamedTensor(name("running_var"), runningVar));

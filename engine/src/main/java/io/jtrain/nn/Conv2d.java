@@ -42,6 +42,18 @@ public final class Conv2d extends AbstractLayer {
         return Shape.of(filters, oh, ow);
     }
 
+    @Override
+    public long parameterCount() {
+        long k = out.dim(0);
+        long cin = in.dim(0);
+        return k * cin * spec.kh() * spec.kw() + (hasBias() ? k : 0);
+    }
+
+    @Override
+    public boolean weighted() {
+        return true;
+    }
+
     public boolean hasBias() {
         return useBias;
     }

@@ -27,6 +27,18 @@ public final class Dense extends AbstractLayer {
         this.biasInit = biasInit;
     }
 
+    @Override
+    public long parameterCount() {
+        long i = in.dim(0);
+        long o = out.dim(0);
+        return i * o + (hasBias() ? o : 0);
+    }
+
+    @Override
+    public boolean weighted() {
+        return true;
+    }
+
     public boolean hasBias() {
         return useBias;
     }

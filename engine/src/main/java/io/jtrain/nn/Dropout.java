@@ -39,12 +39,24 @@ public final class Dropout extends AbstractLayer {
     }
 
     /** The number of training forward passes so far (saved in checkpoints so that resumed runs match). */
-    public long step() {
+    @Override
+    public long rngCounter() {
         return step;
     }
 
-    public void setStep(long step) {
-        this.step = step;
+    @Override
+    public void setRngCounter(long counter) {
+        this.step = counter;
+    }
+
+    @Override
+    public boolean random() {
+        return true;
+    }
+
+    @Override
+    protected long extraFloatsPerSample() {
+        return in.size();
     }
 
     @Override

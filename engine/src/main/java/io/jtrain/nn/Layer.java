@@ -59,8 +59,43 @@ public interface Layer extends AutoCloseable {
         return List.of();
     }
 
-    /** Bytes per sample of activation memory kept between forward and backward (output, dx, masks...). */
+    /**
+     * Bytes per sample of activation memory the layer holds in training (its output, its input gradient —
+     * not for the first layer unless it always computes one — and masks), from its shapes alone.
+     */
     long activationBytesPerSample();
+
+    /** Trainable parameters, from the shapes alone (so before {@link #bind}). */
+    default long parameterCount() {
+        return 0;
+    }
+
+    /** Non-trainable saved values (batch norm's running statistics), from the shapes alone. */
+    default long bufferCount() {
+        return 0;
+    }
+
+    /** Whether the layer applies a learned weight matrix or kernel (dense, convolution): the diagnosis's "depth". */
+    default boolean weighted() {
+        return false;
+    }
+
+    /**
+     * The layer's random-number counter (dropout's mask step), saved in checkpoints so that a resumed run
+     * draws the same masks; 0 for layers without randomness.
+     */
+    default long rngCounter() {
+        return 0;
+    }
+
+    /** Restores {@link #rngCounter} (on resume, and for repeatable diagnostic passes). */
+    default void setRngCounter(long counter) {
+    }
+
+    /** Whether the layer draws random numbers in training (its counter is then part of a checkpoint). */
+    default boolean random() {
+        return false;
+    }
 
     /** One-line configuration for summaries, e.g. "5x5 stride 1 pad 2". */
     default String config() {

@@ -22,48 +22,14 @@ public record Summary(List<Row> rows, long totalParams, long trainableParams, lo
         long fixed = 0;
         long act = 0;
         for (Layer l : model.layers()) {
-            long p = paramCount(l);
-            long buffers = bufferCount(l);
+            long p = l.parameterCount();
+            long buffers = l.bufferCount();
             trainable += p;
             fixed += buffers;
-            act += activationFloats(l) * Float.BYTES;
+            act += l.activationBytesPerSample();
             rows.add(new Row(l.index(), l.type(), l.config(), l.outputShape(), p + buffers));
         }
         return new Summary(rows, trainable + fixed, trainable, fixed, act);
-    }
-
-    /** Parameters of a layer from its shapes alone (works before {@link Sequential#bind}). */
-    static long paramCount(Layer l) {
-        if (l instanceof Dense d) {
-            long in = l.inputShape().dim(0);
-            long out = l.outputShape().dim(0);
-            return in * out + (d.hasBias() ? out : 0);
-        }
-        if (l instanceof Conv2d c) {
-            long k = l.outputShape().dim(0);
-            long cin = l.inputShape().dim(0);
-            return k * cin * c.spec().kh() * c.spec().kw() + (c.hasBias() ? k : 0);
-        }
-        if (l instanceof BatchNorm) {
-            return 2L * l.inputShape().dim(0);
-        }
-        return 0;
-    }
-
-    static long bufferCount(Layer l) {
-        return l instanceof BatchNorm ? 2L * l.inputShape().dim(0) : 0;
-    }
-
-    /** Output plus input-gradient floats per sample (masks for dropout); flatten is a view. */
-    public static long activationFloats(Layer l) {
-        if (l instanceof Flatten) {
-            return 0;
-        }
-        long f = l.outputShape().size() + (l.index() > 0 ? l.inputShape().size() : 0);
-        if (l instanceof Dropout) {
-            f += l.inputShape().size();
-        }
-        return f;
     }
 
     /** The table as text. */

@@ -42,11 +42,11 @@ public record MemoryEstimate(int batch, List<Row> rows, long weights, long gradi
         for (int i = 0; i < model.layers().size(); i++) {
             Layer l = model.layers().get(i);
             Summary.Row r = s.rows().get(i);
-            long trainable = trainable(l, r.params());
+            long trainable = l.parameterCount();
             long rw = 4 * r.params();
             long rg = 4 * trainable;
             long ro = 4L * k * trainable;
-            long ra = activationBytes(l) * reserved;
+            long ra = l.activationBytesPerSample() * reserved;
             long rws = model.backend() == null ? 0 : 4 * l.workspaceElements(reserved);
             rows.add(new Row(l.index(), l.type(), rw, rg, ro, ra, rws));
             w += rw;
@@ -58,18 +58,5 @@ public record MemoryEstimate(int batch, List<Row> rows, long weights, long gradi
         long outFloats = model.layers().get(model.logitsEnd() - 1).outputShape().size();
         long trainer = 4L * reserved * (model.inputShape().size() + 1 + outFloats) + w;
         return new MemoryEstimate(batch, rows, w, g, o, a, ws, trainer);
-    }
-
-    private static long trainable(Layer l, long params) {
-        return l instanceof io.jtrain.nn.BatchNorm ? params / 2 : params;
-    }
-
-    /** Bytes kept per sample: the summary's count, plus batch norm's input gradient even in layer 0. */
-    private static long activationBytes(Layer l) {
-        long f = Summary.activationFloats(l);
-        if (l instanceof io.jtrain.nn.BatchNorm && l.index() == 0) {
-            f += l.inputShape().size();
-        }
-        return 4 * f;
     }
 }

@@ -4,7 +4,6 @@ import io.jtrain.backend.Backend;
 import io.jtrain.data.Dataset;
 import io.jtrain.data.Splits;
 import io.jtrain.loss.Loss;
-import io.jtrain.nn.Dropout;
 import io.jtrain.nn.Layer;
 import io.jtrain.nn.Parameter;
 import io.jtrain.nn.Sequential;
@@ -275,11 +274,6 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** The best weights kept in memory (same order as {@link Sequential#stateTensors}); empty before epoch 1. */
-    public List<Tensor> bestTensors() {
-        return best;
-    }
-
     /** Sets the best weights (on resume), from host arrays in state-tensor order. */
     public void setBest(List<float[]> values) {
         List<Layer.NamedTensor> ts = model.stateTensors();
@@ -303,8 +297,8 @@ public final class Trainer implements AutoCloseable {
         opt.setSteps(st.optimizerSteps);
         int k = 0;
         for (Layer layer : model.layers()) {
-            if (layer instanceof Dropout dr && k < st.dropoutSteps.length) {
-                dr.setStep(st.dropoutSteps[k++]);
+            if (layer.random() && k < st.dropoutSteps.length) {
+                layer.setRngCounter(st.dropoutSteps[k++]);
             }
         }
     }
@@ -315,8 +309,8 @@ public final class Trainer implements AutoCloseable {
         st.optimizerSteps = opt.steps();
         List<Long> ds = new ArrayList<>();
         for (Layer layer : model.layers()) {
-            if (layer instanceof Dropout dr) {
-                ds.add(dr.step());
+            if (layer.random()) {
+                ds.add(layer.rngCounter());
             }
         }
         st.dropoutSteps = ds.stream().mapToLong(Long::longValue).toArray();

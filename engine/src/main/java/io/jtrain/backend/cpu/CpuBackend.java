@@ -5,6 +5,7 @@ import io.jtrain.backend.Backend;
 import io.jtrain.backend.BatchNormTensors;
 import io.jtrain.backend.ConvSpec;
 import io.jtrain.backend.HostBuffer;
+import io.jtrain.backend.OpChecks;
 import io.jtrain.backend.OptimizerParams;
 import io.jtrain.backend.TensorStats;
 import io.jtrain.tensor.CpuMemoryPool;
@@ -89,13 +90,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst) {
-        java.util.Objects.checkFromIndexSize(srcOffset, (int) dst.size(), src.length);
+        OpChecks.copyRange("upload", srcOffset, dst.size(), src.length);
         dst.mem().put(0, src, srcOffset, (int) dst.size());
     }
 
     @Override
     public void download(Tensor src, float[] dst, int dstOffset) {
-        java.util.Objects.checkFromIndexSize(dstOffset, (int) src.size(), dst.length);
+        OpChecks.copyRange("download", dstOffset, src.size(), dst.length);
         src.mem().get(0, dst, dstOffset, (int) src.size());
     }
 
@@ -106,6 +107,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(HostBuffer src, long srcOffset, Tensor dst) {
+        OpChecks.copyRange("upload", srcOffset, dst.size(), src.size());
         CpuHostBuffer b = (CpuHostBuffer) src;
         java.util.Objects.checkFromIndexSize(srcOffset, dst.size(), b.size());
         dst.mem().copyFrom(0, b.mem(), (int) srcOffset, (int) dst.size());
@@ -113,6 +115,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void downloadAsync(Tensor src, HostBuffer dst, long dstOffset) {
+        OpChecks.copyRange("downloadAsync", dstOffset, src.size(), dst.size());
         CpuHostBuffer b = (CpuHostBuffer) dst;
         java.util.Objects.checkFromIndexSize(dstOffset, src.size(), b.size());
         b.mem().copyFrom((int) dstOffset, src.mem(), 0, (int) src.size());
@@ -134,13 +137,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        checkSameSize(src, dst, "copy");
+        OpChecks.same("copy", src, dst);
         dst.mem().copyFrom(0, src.mem(), 0, (int) src.size());
     }
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
-        checkSameSize(x, y, "axpy");
+        OpChecks.same("axpy", x, y);
         HostMemory xb = x.mem();
         HostMemory yb = y.mem();
         int n = (int) x.size();
@@ -160,8 +163,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void multiply(Tensor a, Tensor b, Tensor out) {
-        checkSameSize(a, b, "multiply");
-        checkSameSize(a, out, "multiply");
+        OpChecks.same("multiply", a, b, out);
         HostMemory ab = a.mem();
         HostMemory bb = b.mem();
         HostMemory ob = out.mem();
@@ -199,7 +201,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void reduceStats(Tensor x, Tensor out) {
-        checkAtLeast(out, 6, "reduceStats");
+        OpChecks.atLeast("reduceStats", out, 6);
         TensorStats st = stats(x);
         HostMemory o = out.mem();
         o.put(0, (float) st.sum());
@@ -212,12 +214,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unitStats(Tensor y, float hi, float lo, Tensor out) {
+        OpChecks.unitStats(y, out);
         CpuMath.unitStats(y, hi, lo, out);
     }
 
     @Override
     public void clipByGlobalNorm(java.util.List<Tensor> grads, float maxNorm, Tensor out) {
-        checkAtLeast(out, 2, "clipByGlobalNorm");
+        OpChecks.atLeast("clipByGlobalNorm", out, 2);
         double sq = 0;
         for (Tensor g : grads) {
             sq += sumSquares(g);
@@ -235,20 +238,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float beta) {
+        OpChecks.matmul(a, transA, b, transB, c);
         int m = transA ? a.dim(1) : a.dim(0);
         int k = transA ? a.dim(0) : a.dim(1);
-        int kb = transB ? b.dim(1) : b.dim(0);
         int n = transB ? b.dim(0) : b.dim(1);
-        if (k != kb || c.dim(0) != m || c.dim(1) != n) {
-            throw new IllegalArgumentException("matmul shapes do not agree: " + a.shape() + (transA ? "^T" : "")
-                + " x " + b.shape() + (transB ? "^T" : "") + " -> " + c.shape());
-        }
         gemm.sgemm(new Gemm.Dims(m, n, k, transA, transB), 1f, new Gemm.Mat(a, 0, a.dim(1)),
             new Gemm.Mat(b, 0, b.dim(1)), beta, new Gemm.Mat(c, 0, n));
     }
 
     @Override
     public void addRowBias(Tensor y, Tensor b) {
+        OpChecks.rows("addRowBias", y, b);
         int f = (int) b.size();
         checkDivides(y, f, "addRowBias");
         int rows = (int) (y.size() / f);
@@ -264,6 +264,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rowBiasGrad(Tensor dy, Tensor db) {
+        OpChecks.rows("rowBiasGrad", dy, db);
         int f = (int) db.size();
         checkDivides(dy, f, "rowBiasGrad");
         int rows = (int) (dy.size() / f);
@@ -285,122 +286,134 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace) {
+        OpChecks.conv("conv2d forward", x, w, b, y, spec, workspace,
+            () -> conv2dWorkspaceElements(x.shape(), w.shape(), spec));
         conv.forward(x, w, b, y, spec, workspace);
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
+        OpChecks.conv("conv2d backward data", dx, w, null, dy, spec, workspace,
+            () -> conv2dWorkspaceElements(dx.shape(), w.shape(), spec));
         conv.backwardData(dy, w, dx, spec, workspace);
     }
 
     @Override
     public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace) {
+        OpChecks.conv("conv2d backward filter", x, dw, db, dy, spec, workspace,
+            () -> conv2dWorkspaceElements(x.shape(), dw.shape(), spec));
         conv.backwardFilter(x, dy, dw, db, spec, workspace);
     }
 
     @Override
     public void maxPoolForward(Tensor x, Tensor y, ConvSpec spec) {
+        OpChecks.pool("max pool", x, y, spec);
         CpuPooling.maxForward(x, y, spec, par);
     }
 
     @Override
     public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec spec) {
+        OpChecks.pool("max pool backward", x, y, spec);
+        OpChecks.same("max pool backward", x, dx);
+        OpChecks.same("max pool backward", y, dy);
         CpuPooling.maxBackward(x, dy, dx, spec, par);
     }
 
     @Override
     public void avgPoolForward(Tensor x, Tensor y, ConvSpec spec) {
+        OpChecks.pool("average pool", x, y, spec);
         CpuPooling.avgForward(x, y, spec);
     }
 
     @Override
     public void avgPoolBackward(Tensor dy, Tensor dx, ConvSpec spec) {
+        OpChecks.pool("average pool backward", dx, dy, spec);
         CpuPooling.avgBackward(dy, dx, spec);
     }
 
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
+        OpChecks.batchNorm("batch norm", x, bn, y);
         CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
+        OpChecks.batchNorm("batch norm inference", x, bn, y);
         CpuBatchNorm.forwardInference(x, y, bn, eps);
     }
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
+        OpChecks.batchNorm("batch norm backward", x, bn, dy, dx);
         CpuBatchNorm.backward(x, dy, dx, bn, par);
     }
 
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
-        checkSameSize(x, y, "activation");
+        OpChecks.same("activation", x, y);
         par.range((int) x.size(), 2, (a, z) -> CpuMath.activationForward(act, x.mem(), y.mem(), a, z));
     }
 
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        checkSameSize(x, dx, "activation backward");
-        checkSameSize(x, y, "activation backward");
-        checkSameSize(x, dy, "activation backward");
+        OpChecks.same("activation backward", x, y, dy, dx);
         par.range((int) x.size(), 2, (a, z) -> CpuMath.activationBackward(act, x.mem(), y.mem(), dy.mem(), dx.mem(),
             a, z));
     }
 
     @Override
     public void softmaxRows(Tensor x, Tensor y) {
-        checkSameSize(x, y, "softmax");
+        OpChecks.same("softmax", x, y);
         CpuMath.softmaxRows(x.mem(), y.mem(), x.dim(0), (int) (x.size() / x.dim(0)));
     }
 
     @Override
     public void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx) {
-        checkSameSize(y, dy, "softmax backward");
-        checkSameSize(y, dx, "softmax backward");
+        OpChecks.same("softmax backward", y, dy, dx);
         CpuMath.softmaxRowsBackward(y.mem(), dy.mem(), dx.mem(), y.dim(0), (int) (y.size() / y.dim(0)));
     }
 
     @Override
     public void softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale, Tensor acc) {
-        checkAtLeast(acc, 4, "cross-entropy accumulator");
+        OpChecks.crossEntropy(logits, target, dLogits, acc);
         CpuLosses.softmaxCrossEntropy(logits, target, dLogits, gradScale, acc);
     }
 
     @Override
     public void binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale,
                                              Tensor acc) {
-        checkSameSize(logits, target, "binary cross-entropy");
-        checkAtLeast(acc, 4, "binary cross-entropy accumulator");
+        OpChecks.elementLoss("binary cross-entropy", logits, target, dLogits, acc);
         CpuLosses.bceWithLogits(logits, target, dLogits, gradScale, acc);
     }
 
     @Override
     public void meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale, Tensor acc) {
-        checkSameSize(pred, target, "mean squared error");
-        checkAtLeast(acc, 4, "mean squared error accumulator");
+        OpChecks.elementLoss("mean squared error", pred, target, dPred, acc);
         CpuLosses.meanSquaredError(pred, target, dPred, gradScale, acc);
     }
 
     @Override
     public void dropoutForward(Tensor x, Tensor mask, Tensor y, float p, long seed) {
-        checkSameSize(x, mask, "dropout");
-        checkSameSize(x, y, "dropout");
+        OpChecks.same("dropout", x, mask, y);
         CpuMath.dropoutForward(x.mem(), mask.mem(), y.mem(), (int) x.size(), p, seed);
     }
 
     @Override
     public void sgdStep(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
+        OpChecks.sgd(w, g, velocity, p);
         CpuOptim.sgd(w, g, velocity, p);
     }
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
+        OpChecks.same("adam", w, g, m, v);
         CpuOptim.adam(w, g, m, v, p);
     }
 
     @Override
     public void rmspropStep(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
+        OpChecks.same("rmsprop", w, g, sq);
         CpuOptim.rmsprop(w, g, sq, p);
     }
 

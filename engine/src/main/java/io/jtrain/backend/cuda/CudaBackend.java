@@ -6,6 +6,7 @@ import io.jtrain.backend.BatchNormTensors;
 import io.jtrain.backend.ConvSpec;
 import io.jtrain.backend.GpuOptions;
 import io.jtrain.backend.HostBuffer;
+import io.jtrain.backend.OpChecks;
 import io.jtrain.backend.OptimizerParams;
 import io.jtrain.tensor.MemoryCategory;
 import io.jtrain.tensor.MemoryPool;
@@ -259,14 +260,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst) {
-        java.util.Objects.checkFromIndexSize(srcOffset, (int) dst.size(), src.length);
+        OpChecks.copyRange("upload", srcOffset, dst.size(), src.length);
         Cuda.runtime(api, api.copyToDevice(addr(dst), src, srcOffset, dst.size()), "cudaMemcpy(host to device)", pool);
         hostToDevice++;
     }
 
     @Override
     public void download(Tensor src, float[] dst, int dstOffset) {
-        java.util.Objects.checkFromIndexSize(dstOffset, (int) src.size(), dst.length);
+        OpChecks.copyRange("download", dstOffset, src.size(), dst.length);
         Cuda.runtime(api, api.copyToHost(dst, dstOffset, addr(src), src.size()), "cudaMemcpy(device to host)");
         deviceToHost++;
     }
@@ -279,6 +280,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(HostBuffer src, long srcOffset, Tensor dst) {
+        OpChecks.copyRange("upload", srcOffset, dst.size(), src.size());
         PinnedBuffer b = pinned(src);
         java.util.Objects.checkFromIndexSize(srcOffset, dst.size(), b.size());
         Cuda.runtime(api, api.copyToDeviceAsync(addr(dst), b.bytes(), 4 * srcOffset, 4 * dst.size(), stream),
@@ -289,6 +291,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void downloadAsync(Tensor src, HostBuffer dst, long dstOffset) {
+        OpChecks.copyRange("downloadAsync", dstOffset, src.size(), dst.size());
         PinnedBuffer b = pinned(dst);
         java.util.Objects.checkFromIndexSize(dstOffset, src.size(), b.size());
         Cuda.runtime(api, api.copyToHostAsync(b.bytes(), 4 * dstOffset, addr(src), 4 * src.size(), stream),
@@ -317,14 +320,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        same(src, dst);
+        OpChecks.same("copy", src, dst);
         Cuda.runtime(api, api.copyDeviceAsync(addr(dst), addr(src), 4 * src.size(), stream),
             "cudaMemcpyAsync(device to device)");
     }
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
-        same(x, y);
+        OpChecks.same("axpy", x, y);
         k.launch("axpy", x.size(), x.size(), alpha, dp(x), dp(y));
     }
 
@@ -335,8 +338,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void multiply(Tensor a, Tensor b, Tensor out) {
-        same(a, b);
-        same(a, out);
+        OpChecks.same("multiply", a, b, out);
         k.launch("multiplyValues", a.size(), a.size(), dp(a), dp(b), dp(out));
     }
 
@@ -352,22 +354,19 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void reduceStats(Tensor x, Tensor out) {
-        if (out.size() < 6) {
-            throw new IllegalArgumentException("reduceStats: " + out.shape() + " should hold at least 6 values");
-        }
+        OpChecks.atLeast("reduceStats", out, 6);
         red.stats(x, out);
     }
 
     @Override
     public void unitStats(Tensor y, float hi, float lo, Tensor out) {
+        OpChecks.unitStats(y, out);
         red.unitStats(y, hi, lo, out);
     }
 
     @Override
     public void clipByGlobalNorm(List<Tensor> grads, float maxNorm, Tensor out) {
-        if (out.size() < 2) {
-            throw new IllegalArgumentException("clipByGlobalNorm: " + out.shape() + " should hold at least 2 values");
-        }
+        OpChecks.atLeast("clipByGlobalNorm", out, 2);
         red.clip(grads, maxNorm, out);
     }
 
@@ -396,32 +395,23 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float beta) {
+        OpChecks.matmul(a, transA, b, transB, c);
         int m = transA ? a.dim(1) : a.dim(0);
         int kk = transA ? a.dim(0) : a.dim(1);
         int n = transB ? b.dim(0) : b.dim(1);
-        if ((transB ? b.dim(1) : b.dim(0)) != kk || c.dim(0) != m || c.dim(1) != n) {
-            throw new IllegalArgumentException("matmul shapes do not agree: " + a.shape() + " x " + b.shape() + " -> "
-                + c.shape());
-        }
         gemm(addr(a), transA, addr(b), transB, addr(c), new int[] {m, n, kk}, beta);
     }
 
     @Override
     public void addRowBias(Tensor y, Tensor b) {
-        checkDivides(y, b, "addRowBias");
+        OpChecks.rows("addRowBias", y, b);
         k.launch("addRowBias", y.size(), y.size() / b.size(), (int) b.size(), dp(b), dp(y));
     }
 
     @Override
     public void rowBiasGrad(Tensor dy, Tensor db) {
-        checkDivides(dy, db, "rowBiasGrad");
+        OpChecks.rows("rowBiasGrad", dy, db);
         red.channelSum((int) (dy.size() / db.size()), (int) db.size(), 1, dy, db);
-    }
-
-    private static void checkDivides(Tensor t, Tensor b, String op) {
-        if (b.size() == 0 || t.size() % b.size() != 0) {
-            throw new IllegalArgumentException(op + ": " + t.shape() + " is not a whole number of rows of " + b.size());
-        }
     }
 
     @Override
@@ -431,118 +421,135 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace) {
+        OpChecks.conv("conv2d forward", x, w, b, y, spec, workspace,
+            () -> conv2dWorkspaceElements(x.shape(), w.shape(), spec));
         spatial.convForward(x, w, b, y, spec, workspace);
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
+        OpChecks.conv("conv2d backward data", dx, w, null, dy, spec, workspace,
+            () -> conv2dWorkspaceElements(dx.shape(), w.shape(), spec));
         spatial.convBackwardData(dy, w, dx, spec, workspace);
     }
 
     @Override
     public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace) {
+        OpChecks.conv("conv2d backward filter", x, dw, db, dy, spec, workspace,
+            () -> conv2dWorkspaceElements(x.shape(), dw.shape(), spec));
         spatial.convBackwardFilter(x, dy, dw, db, spec, workspace);
     }
 
     @Override
     public void maxPoolForward(Tensor x, Tensor y, ConvSpec spec) {
+        OpChecks.pool("max pool", x, y, spec);
         spatial.maxPoolForward(x, y, spec);
     }
 
     @Override
     public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec spec) {
+        OpChecks.pool("max pool backward", x, y, spec);
+        OpChecks.same("max pool backward", x, dx);
+        OpChecks.same("max pool backward", y, dy);
         spatial.maxPoolBackward(x, y, dy, dx, spec);
     }
 
     @Override
     public void avgPoolForward(Tensor x, Tensor y, ConvSpec spec) {
+        OpChecks.pool("average pool", x, y, spec);
         spatial.avgPoolForward(x, y, spec);
     }
 
     /** Always our kernel: cuDNN's pooling backward needs x and y, which this op does not receive. */
     @Override
     public void avgPoolBackward(Tensor dy, Tensor dx, ConvSpec spec) {
+        OpChecks.pool("average pool backward", dx, dy, spec);
         ours.pool("avgPoolBackward", null, dy, dx, spec);
     }
 
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
+        OpChecks.batchNorm("batch norm", x, bn, y);
         spatial.batchNormTraining(x, y, bn, momentum, eps);
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
+        OpChecks.batchNorm("batch norm inference", x, bn, y);
         spatial.batchNormInference(x, y, bn, eps);
     }
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
+        OpChecks.batchNorm("batch norm backward", x, bn, dy, dx);
         spatial.batchNormBackward(x, dy, dx, bn);
     }
 
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
-        same(x, y);
+        OpChecks.same("activation", x, y);
         k.launch("activationForward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), dp(x), dp(y));
     }
 
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        same(x, dx);
-        same(x, y);
-        same(x, dy);
+        OpChecks.same("activation backward", x, y, dy, dx);
         k.launch("activationBackward", x.size(), x.size(), act.kind().ordinal(), act.alpha(), dp(x), dp(y), dp(dy),
             dp(dx));
     }
 
     @Override
     public void softmaxRows(Tensor x, Tensor y) {
-        same(x, y);
+        OpChecks.same("softmax", x, y);
         k.launch("softmaxRows", x.dim(0), (long) x.dim(0), (int) (x.size() / x.dim(0)), dp(x), dp(y));
     }
 
     @Override
     public void softmaxRowsBackward(Tensor y, Tensor dy, Tensor dx) {
-        same(y, dy);
-        same(y, dx);
+        OpChecks.same("softmax backward", y, dy, dx);
         k.launch("softmaxRowsBackward", y.dim(0), (long) y.dim(0), (int) (y.size() / y.dim(0)), dp(y), dp(dy), dp(dx));
     }
 
     @Override
     public void softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale, Tensor acc) {
+        OpChecks.crossEntropy(logits, target, dLogits, acc);
         losses.softmaxCrossEntropy(logits, target, dLogits, gradScale, acc);
     }
 
     @Override
     public void binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale,
                                              Tensor acc) {
+        OpChecks.elementLoss("binary cross-entropy", logits, target, dLogits, acc);
         losses.binaryCrossEntropyWithLogits(logits, target, dLogits, gradScale, acc);
     }
 
     @Override
     public void meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale, Tensor acc) {
+        OpChecks.elementLoss("mean squared error", pred, target, dPred, acc);
         losses.meanSquaredError(pred, target, dPred, gradScale, acc);
     }
 
     @Override
     public void dropoutForward(Tensor x, Tensor mask, Tensor y, float p, long seed) {
-        same(x, y);
-        same(x, mask);
+        OpChecks.same("dropout", x, mask, y);
         k.launch("dropoutForward", x.size(), x.size(), p, seed, dp(x), dp(mask), dp(y));
     }
 
     @Override
     public void sgdStep(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
+        OpChecks.sgd(w, g, velocity, p);
         optim.sgdStep(w, g, velocity, p);
     }
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
+        OpChecks.same("adam", w, g, m, v);
         optim.adamStep(w, g, m, v, p);
     }
 
     @Override
     public void rmspropStep(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
+        OpChecks.same("rmsprop", w, g, sq);
         optim.rmspropStep(w, g, sq, p);
     }
 
