@@ -2,7 +2,7 @@ package io.jtrain.cli;
 
 import io.jtrain.job.JobException;
 import io.jtrain.job.Jobs;
-import io.jtrain.job.Suggest;
+import io.jtrain.util.Suggest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +88,13 @@ public final class CommonOptions {
         return Jobs.load(text, where, overrides());
     }
 
+    /** How a run executes: --force, the device's memory limit and GPU flags, threads, --download. */
+    io.jtrain.run.TrainingRun.Options runOptions(java.io.PrintWriter err) {
+        return io.jtrain.run.TrainingRun.Options.defaults().withForce(force).withDevice(memoryLimitBytes(),
+            gpu.options(), io.jtrain.backend.DeviceSelection.threads())
+            .withDownload(new io.jtrain.data.DataLocator.Download(download, mirror, err::println));
+    }
+
     /** Whether any job key is overridden on the command line. */
     boolean anyJobOverride() {
         return !overrides().isEmpty();
@@ -129,13 +136,13 @@ public final class CommonOptions {
         if (arg.startsWith("--") && arg.contains(".")) {
             int eq = arg.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException(arg + ": write the value after '=', e.g. " + arg + "=VALUE");
+                throw new io.jtrain.util.UsageException(arg + ": write the value after '=', e.g. " + arg + "=VALUE");
             }
             return new Jobs.Override(arg.substring(2, eq), arg.substring(eq + 1), arg.substring(0, eq));
         }
         String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
         String near = Suggest.closest(name, OPTION_NAMES);
-        throw new IllegalArgumentException("unknown option '" + name + "'" + (near == null ? "" : "; did you mean '"
+        throw new io.jtrain.util.UsageException("unknown option '" + name + "'" + (near == null ? "" : "; did you mean '"
             + near + "'?") + " (job-file keys are set with --set key.path=value or --key.path=value)");
     }
 

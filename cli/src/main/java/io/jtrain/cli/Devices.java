@@ -26,7 +26,7 @@ public final class Devices {
         try {
             return Sizes.parse(s);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--memory-limit: " + e.getMessage());
+            throw new io.jtrain.util.UsageException("--memory-limit: " + e.getMessage());
         }
     }
 }

@@ -55,25 +55,13 @@ public final class DoctorCommand implements Callable<Integer> {
         if (common.epochs == null) {
             job = job.withEpochs(Math.min(3, job.training().epochs()));
         }
-        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.training().device(), common.memoryLimit,
-            common.gpu.options(), err);
-        Doctor.Report report;
-        try (var be = dev.backend()) {
-            PreparedData data;
-            try {
-                data = PreparedData.load(job, io.jtrain.data.DataLocator.Download.off());
-            } catch (DataException e) {
-                if (!e.getMessage().contains("outside the class range")) {
-                    throw e;
-                }
-                Finding f = new Finding("label_out_of_range", Finding.Severity.ERROR, "labels are outside the class "
-                    + "range", e.getMessage(), "corrupt labels or a wrong number of classes", "fix the label file");
-                return print(out, err, new Doctor.Report(List.of(f), List.of(), List.of(), Double.NaN));
-            }
-            err.println("doctor: pre-flight checks, then " + job.training().epochs() + " diagnostic epochs on "
-                + data.train().size() + " samples, then the tools");
-            report = Doctor.examine(job, data, be, targetError, f -> err.println("  found: " + f));
-        }
+        Doctor.Report report = Doctor.examine(job, common.runOptions(err), targetError, l -> {
+            err.println(l);
+            err.flush();
+        }, f -> {
+            err.println("  found: " + f);
+            err.flush();
+        });
         if (!report.lrRates().isEmpty()) {
             Charts.xy(chart != null ? chart : Path.of("lr-range.png"), "Learning-rate range test", "learning rate",
                 "smoothed loss", report.lrRates(), report.lrLosses(), true);

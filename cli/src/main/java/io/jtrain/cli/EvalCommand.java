@@ -1,17 +1,11 @@
 package io.jtrain.cli;
 
-import io.jtrain.run.RunDirectory;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.data.DataLocator;
-import io.jtrain.data.DataSplits;
-import io.jtrain.data.Dataset;
-import io.jtrain.loss.Loss;
-import io.jtrain.model.ModelFiles;
+import io.jtrain.run.EvaluationRun;
+import io.jtrain.run.RunDirectory;
+import io.jtrain.run.TrainingRun;
 import io.jtrain.train.Evaluation;
-import io.jtrain.train.Evaluator;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -62,66 +56,33 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        if (out != null) {
+            RunDirectory.check(out, true, false);
         }
-        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(device, memoryLimit, gpu.options(), err);
-        try (var be = dev.backend(); ModelFiles.Loaded m = ModelFiles.loadModel(modelDir, be)) {
-            Dataset d = testSplit(m);
-            Loss loss = Loss.parse(m.meta().loss());
-            try (Evaluator ev = Evaluator.create(m.model(), loss, batchSize, 1)) {
-                Evaluation e = ev.evaluate(m.meta().normalization().applyTo(d));
-                String[] names = m.meta().classNames();
-                ObjectNode j = Report.json(e, names);
-                j.put("model", modelDir.toString());
-                j.put("data", d.name());
-                if (out != null) {
-                    RunDirectory run = RunDirectory.open(out, true, false);
-                    run.writeJson("report.json", j);
-                    if (e.confusion() != null) {
-                        Charts.confusion(run.resolve("confusion.png"), e.confusion(), names);
-                    }
-                }
-                if (json) {
-                    o.println(j.toPrettyString());
-                } else {
-                    o.print("evaluation of " + modelDir + " on " + d.name() + ": " + Report.text(e, names));
-                }
+        TrainingRun.Options opts = TrainingRun.Options.defaults().withDevice(memoryLimit == null ? 0
+            : Devices.parseLimit(memoryLimit), gpu.options(), io.jtrain.backend.DeviceSelection.threads());
+        EvaluationRun.Result r = EvaluationRun.of(modelDir).data(data).dataDir(dataDir == null ? null
+            : Path.of(dataDir)).batchSize(batchSize).device(device, opts).notices(l -> {
+                err.println(l);
+                err.flush();
+            }).run();
+        Evaluation e = r.evaluation();
+        String[] names = r.classNames();
+        ObjectNode j = Report.json(e, names);
+        j.put("model", modelDir.toString());
+        j.put("data", r.data());
+        if (out != null) {
+            RunDirectory run = RunDirectory.open(out, true, false);
+            run.writeJson("report.json", j);
+            if (e.confusion() != null) {
+                Charts.confusion(run.resolve("confusion.png"), e.confusion(), names);
             }
+        }
+        if (json) {
+            o.println(j.toPrettyString());
+        } else {
+            o.print("evaluation of " + modelDir + " on " + r.data() + ": " + Report.text(e, names));
         }
         return ExitCodes.OK;
-    }
-
-    private Dataset testSplit(ModelFiles.Loaded m) {
-        String name = data;
-        String dir = dataDir;
-        if (name == null) {
-            JsonNode job = runJob(modelDir);
-            name = job.path("data").path("name").asText(DataLocator.EMBEDDED);
-            if (dir == null && job.path("data").hasNonNull("dir")) {
-                dir = job.path("data").path("dir").asText();
-            }
-        }
-        DataSplits s = DataLocator.load(name, dir == null ? null : Path.of(dir), null, false);
-        if (s.test() == null) {
-            throw new IllegalArgumentException("data '" + name + "' has no test split; pass a data set with one");
-        }
-        return s.test();
-    }
-
-    /** The job of the run a model directory belongs to (RUN/best -> RUN/run.json), or an empty node. */
-    static JsonNode runJob(Path modelDir) {
-        Path abs = modelDir.toAbsolutePath();
-        for (Path p = abs; p != null && p.getNameCount() > abs.getNameCount() - 3; p = p.getParent()) {
-            Path f = p.resolve("run.json");
-            if (Files.exists(f)) {
-                try {
-                    return RunDirectory.JSON.readTree(f.toFile()).path("job");
-                } catch (java.io.IOException e) {
-                    break;
-                }
-            }
-        }
-        return RunDirectory.JSON.createObjectNode();
     }
 }

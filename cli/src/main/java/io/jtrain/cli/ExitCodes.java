@@ -22,19 +22,20 @@ public final class ExitCodes {
     public static final int DEVICE = 7;
     public static final int DOCTOR_FOUND_ERROR = 8;
     public static final int INTERRUPTED = 130;
+    public static final int TERMINATED = 143;
 
     private ExitCodes() { }
 
     /** The exit code for an exception that reached the command line. */
     public static int of(Throwable e) {
         if (e instanceof JobException || e instanceof ShapeException || e instanceof SpecException
-            || e instanceof IllegalArgumentException) {
+            || e instanceof io.jtrain.util.UsageException) {
             return USAGE;
         }
         if (e instanceof DataException) {
             return DATA;
         }
-        if (e instanceof OutOfMemoryException) {
+        if (e instanceof OutOfMemoryException || e instanceof OutOfMemoryError) {
             return OUT_OF_MEMORY;
         }
         if (e instanceof DivergedException) {
@@ -46,8 +47,8 @@ public final class ExitCodes {
         if (e instanceof DeviceUnavailableException) {
             return DEVICE;
         }
-        if (e instanceof TrainingInterrupted) {
-            return INTERRUPTED;
+        if (e instanceof TrainingInterrupted t) {
+            return "TERM".equals(t.signal()) ? TERMINATED : INTERRUPTED;
         }
         if (e instanceof io.jtrain.diagnose.TrainingMonitor.StopOnError) {
             return DOCTOR_FOUND_ERROR;
@@ -64,7 +65,7 @@ public final class ExitCodes {
             case DIVERGED -> "training diverged";
             case OUTPUT -> "output error";
             case DEVICE -> "device unavailable";
-            case INTERRUPTED -> "interrupted";
+            case INTERRUPTED, TERMINATED -> "interrupted";
             case DOCTOR_FOUND_ERROR -> "doctor";
             default -> "internal error";
         };

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         "  jtrain train --preset dlfs --data mnist --epochs 5",
         "  jtrain eval runs/lenet5-20260101-120000/best", "",
         "Exit codes: 0 ok, 1 internal error, 2 usage or job file, 3 data or model file, 4 out of memory,",
-        "5 training diverged, 6 output not writable, 7 device unavailable, 130 interrupted (after saving)."})
+        "5 training diverged, 6 output not writable, 7 device unavailable, 8 doctor found an error,",
+        "130 interrupted by Ctrl-C, 143 stopped by SIGTERM (both after saving a checkpoint)."})
 public final class Main implements Runnable {
 
     @Override
@@ -31,30 +32,55 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            Throwable cause = unwrap(e);
-            boolean verbose = verbose(parsed);
-            err.println("jtrain: " + ExitCodes.label(cause) + ": " + message(cause));
-            if (verbose || ExitCodes.of(cause) == ExitCodes.INTERNAL) {
-                if (verbose) {
-                    cause.printStackTrace(err);
-                } else {
-                    err.println("(this is a bug in jtrain; run again with --verbose for the stack trace)");
-                }
-            }
-            err.flush();
-            return ExitCodes.of(cause);
-        });
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(unwrap(e), verbose(parsed), err));
         cl.setParameterExceptionHandler((e, a) -> {
             err.println("jtrain: error: " + e.getMessage());
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return ExitCodes.USAGE;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (Throwable t) {
+            code = report(unwrap(t), java.util.Arrays.asList(args).contains("--verbose"), err);
+        }
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The one {@code jtrain:} line for a failure (with the stack trace under --verbose, or the bug notice for
+     * an internal error) and its exit code. Errors of the JVM get messages of their own: the heap is too small
+     * (exit 4), a library failed to load (exit 1), the stack overflowed (exit 1, a bug).
+     */
+    static int report(Throwable cause, boolean verbose, PrintWriter err) {
+        int code = ExitCodes.of(cause);
+        err.println("jtrain: " + ExitCodes.label(cause) + ": " + describe(cause));
+        if (verbose) {
+            cause.printStackTrace(err);
+        } else if (code == ExitCodes.INTERNAL) {
+            err.println("(this is a bug in jtrain; run again with --verbose for the stack trace)");
+        }
+        err.flush();
+        return code;
+    }
+
+    static String describe(Throwable t) {
+        if (t instanceof OutOfMemoryError) {
+            return "the Java heap is full (" + message(t) + ", maximum " + io.jtrain.util.Sizes.format(Runtime
+                .getRuntime().maxMemory()) + "); give Java more with JAVA_OPTS=-Xmx8g (bin/jtrain passes it on), or "
+                + "use less data (data.limit) or a smaller evaluation batch";
+        }
+        if (t instanceof StackOverflowError) {
+            return "stack overflow";
+        }
+        if (t instanceof LinkageError) {
+            return "a class or native library failed to load (" + t.getClass().getSimpleName() + ": " + message(t)
+                + "); jtrain runs on Linux x86-64 with Java 17 or later — check that the jar is complete";
+        }
+        return message(t);
     }
 
     static boolean verbose(CommandLine.ParseResult parsed) {

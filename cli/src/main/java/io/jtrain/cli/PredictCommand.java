@@ -1,41 +1,31 @@
 package io.jtrain.cli;
 
-import io.jtrain.run.RunDirectory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jtrain.data.CsvData;
-import io.jtrain.data.DataException;
-import io.jtrain.data.Dataset;
-import io.jtrain.data.IdxReader;
-import io.jtrain.loss.Loss;
-import io.jtrain.model.ModelFiles;
-import io.jtrain.nn.Softmax;
-import io.jtrain.tensor.Shape;
-import io.jtrain.train.Evaluator;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
+import io.jtrain.api.Predictor;
+import io.jtrain.run.RunDirectory;
+import io.jtrain.run.TrainingRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-
 /** {@code jtrain predict MODEL_DIR INPUT...}: class and probabilities for IDX, CSV or PNG inputs. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-    description = "Predict classes for inputs: an IDX image file, a CSV file of features, or PNG images.",
+    description = "Predict classes for inputs: images, a CSV file of features, or an IDX image file.",
     footer = {"", "Examples:", "  jtrain predict runs/lenet5/best t10k-images-idx3-ubyte.gz --limit 5",
         "  jtrain predict runs/lenet5/best shoe.png bag.png", "  jtrain predict runs/tabular/best rows.csv --json"})
 public final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL_DIR", description = "A model directory (e.g. RUN/best).")
     Path modelDir;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUT", description = "IDX, CSV or PNG files.")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUT", description = "Image (PNG, JPEG, BMP, GIF), "
+        + "CSV or IDX files.")
     List<Path> inputs;
 
     @Option(names = "--limit", paramLabel = "N", description = "Predict at most N samples.")
@@ -59,118 +49,62 @@ public final class PredictCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--memory-limit", paramLabel = "SIZE", description = "Memory pool capacity, e.g. 512m.")
+    String memoryLimit;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        io.jtrain.backend.DeviceSelection.Choice dev = Devices.select(device, null, gpu.options());
-        try (var be = dev.backend(); ModelFiles.Loaded m = ModelFiles.loadModel(modelDir, be)) {
-            Shape in = m.model().inputShape();
-            Dataset d = read(in);
-            if (limit != null && limit > 0 && limit < d.size()) {
-                d = d.head(limit);
+        PrintWriter err = spec.commandLine().getErr();
+        if (top < 1) {
+            throw new io.jtrain.util.UsageException("--top must be at least 1, got " + top);
+        }
+        if (limit != null && limit < 1) {
+            throw new io.jtrain.util.UsageException("--limit must be at least 1, got " + limit);
+        }
+        TrainingRun.Options opts = TrainingRun.Options.defaults().withDevice(memoryLimit == null ? 0
+            : Devices.parseLimit(memoryLimit), gpu.options(), io.jtrain.backend.DeviceSelection.threads());
+        try (Predictor p = Predictor.load(modelDir, device, opts, l -> {
+            err.println(l);
+            err.flush();
+        })) {
+            List<Predictor.Prediction> all = new ArrayList<>();
+            for (Path in : inputs) {
+                if (limit != null && all.size() >= limit) {
+                    break;
+                }
+                List<Predictor.Prediction> got = p.predict(in);
+                all.addAll(limit == null ? got : got.subList(0, Math.min(got.size(), limit - all.size())));
             }
-            float[][] probs;
-            try (Evaluator ev = Evaluator.create(m.model(), Loss.parse(m.meta().loss()), 256, 1)) {
-                probs = ev.predict(m.meta().normalization().applyTo(d));
-            }
-            boolean softmaxed = m.model().layers().get(m.model().layers().size() - 1) instanceof Softmax;
-            print(out, probs, softmaxed, m.meta().classNames(), Loss.parse(m.meta().loss()));
+            print(out, all, p);
         }
         return ExitCodes.OK;
     }
 
-    private Dataset read(Shape in) {
-        List<float[]> samples = new ArrayList<>();
-        for (Path p : inputs) {
-            String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg")) {
-                samples.add(image(p, in));
-            } else if (n.endsWith(".csv")) {
-                Dataset c = CsvData.read(p, null, true);
-                if (c.sampleSize() + 1 == in.size()) {
-                    throw new DataException(p + ": has " + (c.sampleSize() + 1) + " columns; the model expects "
-                        + in.size() + " features (the last column is taken as a label)");
-                }
-                split(samples, c.x(), (int) in.size(), p);
-            } else {
-                IdxReader.Idx idx = IdxReader.read(p);
-                float[] x = new float[idx.data().length];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (idx.data()[i] & 0xff) / 255f;
-                }
-                split(samples, x, (int) in.size(), p);
-            }
-        }
-        float[] x = new float[(int) (samples.size() * in.size())];
-        for (int i = 0; i < samples.size(); i++) {
-            System.arraycopy(samples.get(i), 0, x, (int) (i * in.size()), (int) in.size());
-        }
-        return new Dataset("input", in, x, new float[samples.size()], 1, 0, new String[0]);
-    }
-
-    private static void split(List<float[]> out, float[] x, int size, Path p) {
-        if (x.length % size != 0) {
-            throw new DataException(p + ": " + x.length + " values is not a whole number of samples of " + size
-                + " values (the model's input size)");
-        }
-        for (int i = 0; i < x.length / size; i++) {
-            float[] s = new float[size];
-            System.arraycopy(x, i * size, s, 0, size);
-            out.add(s);
-        }
-    }
-
-    /** A grey-scale (or RGB for 3-channel models) image resized to the model's input, scaled to [0, 1]. */
-    static float[] image(Path p, Shape in) {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(p.toFile());
-        } catch (IOException e) {
-            throw new DataException(p + ": cannot read image (" + e.getMessage() + ")");
-        }
-        if (img == null || in.rank() != 3) {
-            throw new DataException(p + (img == null ? ": not a readable image" : ": the model does not take images"));
-        }
-        int c = in.dim(0);
-        int h = in.dim(1);
-        int w = in.dim(2);
-        BufferedImage scaled = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        scaled.createGraphics().drawImage(img.getScaledInstance(w, h, java.awt.Image.SCALE_SMOOTH), 0, 0, null);
-        float[] s = new float[c * h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = scaled.getRGB(x, y);
-                int r = (rgb >> 16) & 0xff;
-                int g = (rgb >> 8) & 0xff;
-                int b = rgb & 0xff;
-                if (c == 1) {
-                    s[y * w + x] = (0.299f * r + 0.587f * g + 0.114f * b) / 255f;
-                } else {
-                    s[y * w + x] = r / 255f;
-                    s[(h + y) * w + x] = g / 255f;
-                    s[(2 * h + y) * w + x] = b / 255f;
-                }
-            }
-        }
-        return s;
-    }
-
-    private void print(PrintWriter out, float[][] outputs, boolean softmaxed, String[] names, Loss loss) {
+    private void print(PrintWriter out, List<Predictor.Prediction> all, Predictor p) {
+        String[] names = p.classNames();
         ArrayNode arr = RunDirectory.JSON.createArrayNode();
-        for (int i = 0; i < outputs.length; i++) {
-            float[] p = loss == Loss.SOFTMAX_CROSS_ENTROPY && !softmaxed ? io.jtrain.api.Predictor.softmax(outputs[i]) : outputs[i];
-            int best = Evaluator.argmax(p, 0, p.length);
+        for (int i = 0; i < all.size(); i++) {
+            Predictor.Prediction r = all.get(i);
             ObjectNode o = arr.addObject();
             o.put("index", i);
-            o.put("class", best);
-            o.put("name", best < names.length ? names[best] : Integer.toString(best));
-            ArrayNode ps = o.putArray("probabilities");
-            for (float v : p) {
-                ps.add(v);
+            float[] probs = r.probabilities();
+            if (p.classifier()) {
+                o.put("class", r.classIndex());
+                o.put("name", r.className());
+                ArrayNode ps = o.putArray("probabilities");
+                for (float v : probs) {
+                    ps.add(v);
+                }
+            } else {
+                ArrayNode vs = o.putArray("outputs");
+                for (float v : probs) {
+                    vs.add(v);
+                }
             }
             if (!json) {
-                out.println(String.format(Locale.ROOT, "%d: %s (%.3f)%s", i, o.get("name").asText(), p[best],
-                    topK(p, names)));
+                out.println(p.classifier() ? String.format(Locale.ROOT, "%d: %s (%.3f)%s", i, r.className(),
+                    r.probability(), topK(r, names)) : i + ": " + values(probs));
             }
         }
         if (json) {
@@ -181,16 +115,20 @@ public final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private String topK(float[] p, String[] names) {
-        Integer[] idx = new Integer[p.length];
-        for (int i = 0; i < p.length; i++) {
-            idx[i] = i;
+    private static String values(float[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4g", v[i]));
         }
-        java.util.Arrays.sort(idx, (a, b) -> Float.compare(p[b], p[a]));
+        return sb.toString();
+    }
+
+    private String topK(Predictor.Prediction r, String[] names) {
         StringBuilder sb = new StringBuilder("  [");
-        for (int k = 0; k < Math.min(top, p.length); k++) {
-            sb.append(k == 0 ? "" : ", ").append(idx[k] < names.length ? names[idx[k]] : idx[k])
-              .append(String.format(Locale.ROOT, " %.3f", p[idx[k]]));
+        List<Predictor.Ranked> t = r.top(top, names);
+        for (int k = 0; k < t.size(); k++) {
+            sb.append(k == 0 ? "" : ", ").append(t.get(k).className())
+              .append(String.format(Locale.ROOT, " %.3f", t.get(k).probability()));
         }
         return sb.append(']').toString();
     }

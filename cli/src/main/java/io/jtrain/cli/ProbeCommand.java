@@ -7,11 +7,9 @@ import io.jtrain.probe.Probing;
 import io.jtrain.run.PreparedData;
 import io.jtrain.run.RunDirectory;
 import io.jtrain.nn.ModelSpec;
-import io.jtrain.nn.Sequential;
 import io.jtrain.probe.MemoryEstimate;
 import io.jtrain.probe.ProbeResult;
 import io.jtrain.probe.TrialResult;
-import io.jtrain.tensor.Shape;
 import io.jtrain.util.Sizes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -70,43 +68,29 @@ public final class ProbeCommand implements Callable<Integer> {
         io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile);
         loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
         JobSpec job = loaded.spec();
-        Shape in = SummaryCommand.inputShape(job);
-        ModelSpec ms = new ModelSpec(in, job.layers());
-        io.jtrain.backend.DeviceSelection.Choice dev = Devices.announce(job.training().device(), common.memoryLimit,
-            common.gpu.options(), err);
-        try (var be = dev.backend(); Sequential m = Sequential.build(ms)) {
-            m.bind(be, job.training().seed());
-            int b = job.batchSize();
-            MemoryEstimate est = MemoryEstimate.of(m, job.optimizerConfig(), b, b);
-            if (estimateOnly) {
+        io.jtrain.run.TrainingRun.Options opts = common.runOptions(err);
+        java.util.function.Consumer<String> log = l -> {
+            err.println(l);
+            err.flush();
+        };
+        if (estimateOnly) {
+            ModelSpec ms = new ModelSpec(PreparedData.inputShape(job), job.layers());
+            try (var dev = io.jtrain.run.OpenDevice.of(job.training().device(), opts, log)) {
+                MemoryEstimate est = Probing.estimate(dev.backend(), ms, job, job.batchSize());
                 print(out, common.json ? null : estimateTable(est), common.json ? estimateJson(est) : null);
-                return ExitCodes.OK;
             }
-            m.close();
-            int cap = max != null ? max : trainingSetSize(job);
-            ProbeResult r = Probing.probe(be, ms, job, new Probing.Settings(start, cap, margin, target, steps),
-                err::println);
-            Path png = chart != null ? chart : Path.of("probe.png");
-            if (r.trials().stream().anyMatch(TrialResult::fits)) {
-                chart(png, r);
-            }
-            String estimate = "";
-            if (r.recommendedBatchSize() > 0) {
-                try (Sequential e = Sequential.build(ms)) {
-                    e.bind(be, 0);
-                    estimate = String.format(Locale.ROOT, "analytic estimate at batch %d: %s%n",
-                        r.recommendedBatchSize(), Sizes.format(MemoryEstimate.of(e, job.optimizerConfig(),
-                            r.recommendedBatchSize(), r.recommendedBatchSize()).total()));
-                }
-            }
-            print(out, common.json ? null : table(r) + estimate + "chart: " + png + "\n", common.json ? json(r) : null);
-            return r.maxBatchSize() == 0 ? ExitCodes.OUT_OF_MEMORY : ExitCodes.OK;
+            return ExitCodes.OK;
         }
-    }
-
-    /** The training samples the job trains on (data.limit and the validation split applied). */
-    static int trainingSetSize(JobSpec job) {
-        return PreparedData.load(job, io.jtrain.data.DataLocator.Download.off()).train().size();
+        Probing.Outcome o = Probing.probe(job, opts, start, max, margin, target, steps, log);
+        ProbeResult r = o.result();
+        Path png = chart != null ? chart : Path.of("probe.png");
+        if (r.trials().stream().anyMatch(TrialResult::fits)) {
+            chart(png, r);
+        }
+        String estimate = r.recommendedBatchSize() == 0 ? "" : String.format(Locale.ROOT,
+            "analytic estimate at batch %d: %s%n", r.recommendedBatchSize(), Sizes.format(o.estimateBytes()));
+        print(out, common.json ? null : table(r) + estimate + "chart: " + png + "\n", common.json ? json(r) : null);
+        return r.maxBatchSize() == 0 ? ExitCodes.OUT_OF_MEMORY : ExitCodes.OK;
     }
 
     private static void print(PrintWriter out, String text, ObjectNode json) {

@@ -50,13 +50,13 @@ public final class SelftestCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (!cudnn.equals("auto") && !cudnn.equals("off")) {
-            throw new IllegalArgumentException("--cudnn '" + cudnn + "' is not allowed; use auto or off");
+            throw new io.jtrain.util.UsageException("--cudnn '" + cudnn + "' is not allowed; use auto or off");
         }
         if (requireCudnn && cudnn.equals("off")) {
-            throw new IllegalArgumentException("--require-cudnn and --cudnn off contradict each other; drop one");
+            throw new io.jtrain.util.UsageException("--require-cudnn and --cudnn off contradict each other; drop one");
         }
         if (!device.matches("cuda(:\\d+)?")) {
-            throw new IllegalArgumentException("--device '" + device + "': the self-test tests a GPU; use cuda or "
+            throw new io.jtrain.util.UsageException("--device '" + device + "': the self-test tests a GPU; use cuda or "
                 + "cuda:N");
         }
         DeviceProbe.Result probe = DeviceProbe.probe();

@@ -1,7 +1,8 @@
 package io.jtrain.cli;
 
 /**
- * SIGINT (Ctrl-C) and SIGTERM ask the trainer to checkpoint and stop; a second signal during the save is
+ * SIGINT (Ctrl-C) and SIGTERM ask the trainer to checkpoint and stop (the handler receives the signal's name,
+ * so that the exit code says which: 130 or 143); a second signal during the save is
  * ignored so the checkpoint is never torn. Uses {@code sun.misc.Signal} (module jdk.unsupported); where it
  * is unavailable, signals keep their default behaviour and only the last epoch checkpoint survives.
  */
@@ -14,9 +15,9 @@ final class Signals {
     }
 
     @SuppressWarnings("removal")
-    static Handle install(Runnable onSignal) {
+    static Handle install(java.util.function.Consumer<String> onSignal) {
         try {
-            sun.misc.SignalHandler h = sig -> onSignal.run();
+            sun.misc.SignalHandler h = sig -> onSignal.accept(sig.getName());
             sun.misc.SignalHandler oldInt = sun.misc.Signal.handle(new sun.misc.Signal("INT"), h);
             sun.misc.SignalHandler oldTerm = sun.misc.Signal.handle(new sun.misc.Signal("TERM"), h);
             return () -> {

@@ -62,15 +62,7 @@ public final class SummaryCommand implements Callable<Integer> {
 
     /** The job's input shape, from model.input or the named data set, without loading the data. */
     static Shape inputShape(JobSpec job) {
-        if (job.model().input() != null) {
-            return Shape.of(job.model().input().stream().mapToInt(Integer::intValue).toArray());
-        }
-        return switch (job.data().name()) {
-            case "cifar10" -> Shape.of(3, 32, 32);
-            case "embedded", "mnist", "fashion-mnist" -> Shape.of(1, 28, 28);
-            default -> io.jtrain.run.PreparedData.load(job, io.jtrain.data.DataLocator.Download.off()).train()
-                .sampleShape();
-        };
+        return io.jtrain.run.PreparedData.inputShape(job);
     }
 
     static ObjectNode json(Summary s, Shape in) {

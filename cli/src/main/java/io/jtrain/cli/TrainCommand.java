@@ -79,17 +79,20 @@ public final class TrainCommand implements Callable<Integer> {
             out.print(job.toYaml());
             return ExitCodes.OK;
         }
-        TrainingRun.Options opts = TrainingRun.Options.defaults().withForce(common.force)
-            .withResume(resume, allowChanges).withDevice(common.memoryLimitBytes(), common.gpu.options(),
-                io.jtrain.backend.DeviceSelection.threads())
-            .withLiveDiagnosis(!noDiagnosis, strict, targetError)
-            .withDownload(new DataLocator.Download(common.download, common.mirror, err::println));
+        TrainingRun.Options opts = common.runOptions(err).withResume(resume, allowChanges)
+            .withLiveDiagnosis(!noDiagnosis, strict, targetError);
         Progress progress = new Progress(err, System.console() != null && !common.json, job.training().epochs());
         TrainingRun run = TrainingRun.of(job).options(opts).listener(progress).listener(new Console(err)).build();
         RunResult r;
-        Signals.Handle h = Signals.install(run::requestStop);
+        String[] signal = new String[1];
+        Signals.Handle h = Signals.install(name -> {
+            signal[0] = name;
+            run.requestStop();
+        });
         try {
             r = run.run();
+        } catch (io.jtrain.train.TrainingInterrupted e) {
+            throw signal[0] == null ? e : e.bySignal(signal[0]);
         } finally {
             h.restore();
             progress.close();
@@ -105,15 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (common.out == null) {
             throw new JobException("--resume without a job file needs --out RUN_DIR (the run to continue)");
         }
-        Path f = Path.of(common.out).resolve(RunDirectory.JOB);
-        if (!Files.exists(f)) {
-            RunDirectory.check(Path.of(common.out), false, true);
-        }
-        try {
-            return common.load(Files.readString(f), f.toString());
-        } catch (java.io.IOException e) {
-            throw new JobException(f + ": cannot read the run's recorded job (" + e.getMessage() + ")");
-        }
+        return RunDirectory.recordedJob(Path.of(common.out), common.overrides());
     }
 
     /** The run's lines on standard error: device, data, notices, the live doctor, test metrics, charts. */

@@ -7,7 +7,7 @@ package io.jtrain.backend;
 public record ConvSpec(int kh, int kw, int sh, int sw, int ph, int pw) {
     public ConvSpec {
         if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || ph < 0 || pw < 0) {
-            throw new IllegalArgumentException("invalid window " + kh + "x" + kw + " stride " + sh + "x" + sw
+            throw new io.jtrain.util.UsageException("invalid window " + kh + "x" + kw + " stride " + sh + "x" + sw
                 + " padding " + ph + "x" + pw);
         }
     }

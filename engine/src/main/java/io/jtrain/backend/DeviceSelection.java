@@ -36,7 +36,7 @@ public final class DeviceSelection {
     public static String validate(String device, String where) {
         String d = device == null ? "auto" : device;
         if (!d.matches("auto|cpu|cuda(:\\d+)?")) {
-            throw new IllegalArgumentException(where + ": device '" + d + "' is not allowed; use auto, cpu, cuda or "
+            throw new io.jtrain.util.UsageException(where + ": device '" + d + "' is not allowed; use auto, cpu, cuda or "
                 + "cuda:N");
         }
         return d;

@@ -12,7 +12,7 @@ public record GpuOptions(boolean cudnnAllowed, boolean deterministic) {
     public static GpuOptions of(String cudnn, boolean deterministic) {
         String v = cudnn == null ? "auto" : cudnn;
         if (!v.equals("auto") && !v.equals("off")) {
-            throw new IllegalArgumentException("--cudnn '" + v + "' is not allowed; use auto or off");
+            throw new io.jtrain.util.UsageException("--cudnn '" + v + "' is not allowed; use auto or off");
         }
         return new GpuOptions(v.equals("auto"), deterministic);
     }

@@ -16,7 +16,7 @@ public record Augmentation(double maxShift, boolean horizontalFlip, double maxRo
 
     public Augmentation {
         if (maxShift < 0 || maxShift > 0.5 || maxRotationDegrees < 0 || maxRotationDegrees > 180) {
-            throw new IllegalArgumentException("augmentation out of range: shift in [0, 0.5], rotation in [0, 180] "
+            throw new io.jtrain.util.UsageException("augmentation out of range: shift in [0, 0.5], rotation in [0, 180] "
                 + "degrees");
         }
     }

@@ -1,50 +1,66 @@
 package io.jtrain.data;
 
 import io.jtrain.tensor.Shape;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Tabular data from CSV: a header line, one label column (by name; the last column by default) and
- * numeric feature columns. For classification the labels are integer class indices 0..K-1.
+ * numeric feature columns. For classification the labels are integer class indices 0..K-1. Empty,
+ * {@code nan} and infinite cells are non-finite values: {@link #read} refuses them (naming file:line:column),
+ * {@link #load} keeps them and reports where they are, for the doctor.
  */
 public final class CsvData {
     private CsvData() { }
 
+    /** A CSV data set, its file rows and its non-finite cells (null when there are none). */
+    public record Loaded(Dataset data, String[] features, DataSplits.Origin origin, DataSplits.NonFinite nonFinite) {
+        /** As splits: everything is training data. */
+        public DataSplits splits() {
+            return new DataSplits(data, null, null, origin, null, nonFinite, features);
+        }
+    }
+
+    /** Reads a data set, refusing non-finite values. */
     public static Dataset read(Path file, String labelColumn, boolean regression) {
-        List<String> lines;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            lines = r.lines().filter(l -> !l.isBlank()).toList();
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": file not found");
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+        Loaded l = load(file, labelColumn, regression);
+        if (l.nonFinite() != null) {
+            throw new DataException(l.nonFinite().message());
         }
-        if (lines.size() < 2) {
-            throw new DataException(file + ": needs a header line and at least one data row");
+        return l.data();
+    }
+
+    /** Reads a data set, keeping non-finite values (reported in {@link Loaded#nonFinite()}). */
+    public static Loaded load(Path file, String labelColumn, boolean regression) {
+        return load(CsvTable.read(file), labelColumn, regression);
+    }
+
+    /** As {@link #load(Path, String, boolean)} for CSV text ({@code where} names it in messages). */
+    public static Loaded parse(String text, Path where, String labelColumn, boolean regression) {
+        return load(CsvTable.parse(text, where), labelColumn, regression);
+    }
+
+    private static Loaded load(CsvTable t, String labelColumn, boolean regression) {
+        Path file = t.file();
+        String[] header = t.header();
+        int label = labelColumn == null ? header.length - 1 : t.column(labelColumn);
+        if (header.length < 2) {
+            throw new DataException(file + ":1: the header has one column; a data set needs at least one feature "
+                + "column and a label column (separate the columns with commas)");
         }
-        String[] header = split(lines.get(0));
-        int label = labelColumn == null ? header.length - 1 : indexOf(header, labelColumn, file);
         int f = header.length - 1;
-        int n = lines.size() - 1;
+        int n = t.rows();
         float[] x = new float[n * f];
         float[] y = new float[n];
+        NonFiniteCounter bad = new NonFiniteCounter(file);
         for (int i = 0; i < n; i++) {
-            String[] cells = split(lines.get(i + 1));
-            if (cells.length != header.length) {
-                throw new DataException(file + ":" + (i + 2) + ": " + cells.length + " columns, the header has "
-                    + header.length);
-            }
             int k = 0;
-            for (int j = 0; j < cells.length; j++) {
-                float v = number(cells[j], file, i + 2, header[j]);
+            for (int j = 0; j < header.length; j++) {
+                float v = t.value(i, j);
+                bad.check(v, t, i, j);
                 if (j == label) {
                     y[i] = v;
                 } else {
@@ -52,51 +68,114 @@ public final class CsvData {
                 }
             }
         }
-        int classes = 0;
-        if (!regression) {
-            for (float v : y) {
-                if (v != Math.rint(v) || v < 0) {
-                    throw new DataException(file + ": label " + v + " in column '" + header[label]
-                        + "' is not a class index (0, 1, 2, ...); set the task to regression for numeric targets");
-                }
-                classes = Math.max(classes, (int) v + 1);
-            }
-        }
+        int classes = regression ? 0 : classes(t, y, label);
         String[] names = new String[classes];
-        for (int c = 0; c < classes; c++) {
-            names[c] = Integer.toString(c);
-        }
-        String name = file.getFileName().toString();
-        return new Dataset(name, Shape.of(f), x, y, 1, classes, names);
-    }
-
-    private static int indexOf(String[] header, String name, Path file) {
-        for (int i = 0; i < header.length; i++) {
-            if (header[i].equals(name)) {
-                return i;
+        Arrays.setAll(names, Integer::toString);
+        String[] features = new String[f];
+        for (int j = 0, k = 0; j < header.length; j++) {
+            if (j != label) {
+                features[k++] = header[j];
             }
         }
-        throw new DataException(file + ": no column named '" + name + "'; columns: " + String.join(", ", header));
+        Dataset d = new Dataset(file.getFileName().toString(), Shape.of(f), x, y, 1, classes, names);
+        return new Loaded(d, features, i -> file + ":" + t.line(i), bad.result());
     }
 
-    private static String[] split(String line) {
-        String[] cells = line.split(",", -1);
-        for (int i = 0; i < cells.length; i++) {
-            cells[i] = cells[i].trim().replaceAll("^\"|\"$", "");
+    private static int classes(CsvTable t, float[] y, int label) {
+        int classes = 0;
+        for (int i = 0; i < y.length; i++) {
+            float v = y[i];
+            if (!Float.isFinite(v)) {
+                continue;
+            }
+            if (v != Math.rint(v) || v < 0) {
+                throw new DataException(t.file() + ":" + t.line(i) + ": label " + v + " in column '" + t.header()[label]
+                    + "' is not a class index (0, 1, 2, ...); set data.task: regression for numeric targets");
+            }
+            classes = Math.max(classes, (int) v + 1);
         }
-        return cells;
+        return classes;
     }
 
-    private static float number(String cell, Path file, int line, String column) {
-        String s = cell.toLowerCase(Locale.ROOT);
-        if (s.equals("nan") || s.isEmpty()) {
-            return Float.NaN;
+    /**
+     * The feature rows of a CSV for a model taking {@code features} values: columns chosen by the model's
+     * feature names when it has them (extra columns, such as the label, are ignored with a notice), else
+     * all columns by position. Non-finite values are refused.
+     *
+     * @param names the model's feature column names, or null
+     * @return one array of {@code features} values per data row
+     */
+    public static float[][] features(Path file, int features, String[] names, Consumer<String> notices) {
+        CsvTable t = CsvTable.read(file);
+        int[] cols = columns(t, features, names, notices);
+        float[][] out = new float[t.rows()][features];
+        NonFiniteCounter bad = new NonFiniteCounter(file);
+        for (int i = 0; i < t.rows(); i++) {
+            for (int k = 0; k < features; k++) {
+                float v = t.value(i, cols[k]);
+                bad.check(v, t, i, cols[k]);
+                out[i][k] = v;
+            }
         }
-        try {
-            return Float.parseFloat(s);
-        } catch (NumberFormatException e) {
-            throw new DataException(file + ":" + line + ": column '" + column + "' holds '" + cell
-                + "', which is not a number");
+        if (bad.result() != null) {
+            throw new DataException(bad.result().message());
+        }
+        return out;
+    }
+
+    private static int[] columns(CsvTable t, int features, String[] names, Consumer<String> notices) {
+        String[] header = t.header();
+        int[] cols = new int[features];
+        if (names != null && names.length == features) {
+            List<String> missing = new ArrayList<>();
+            for (int k = 0; k < features; k++) {
+                cols[k] = Arrays.asList(header).indexOf(names[k]);
+                if (cols[k] < 0) {
+                    missing.add(names[k]);
+                }
+            }
+            if (missing.isEmpty()) {
+                if (header.length > features) {
+                    List<String> extra = new ArrayList<>(Arrays.asList(header));
+                    extra.removeAll(Arrays.asList(names));
+                    notices.accept(t.file() + ": ignoring column(s) " + String.join(", ", extra) + " (not features of "
+                        + "the model)");
+                }
+                return cols;
+            }
+            if (header.length != features) {
+                throw new DataException(t.file() + ":1: no column(s) named " + String.join(", ", missing) + "; the "
+                    + "model was trained on the columns " + String.join(", ", names));
+            }
+            notices.accept(t.file() + ": the header does not name the model's features (" + String.join(", ", names)
+                + "); taking its " + features + " columns in order");
+        } else if (header.length != features) {
+            throw new DataException(t.file() + ":1: " + header.length + " columns, but the model takes " + features
+                + " features" + (header.length == features + 1 ? "; remove the label column" : ""));
+        }
+        Arrays.setAll(cols, k -> k);
+        return cols;
+    }
+
+    /** Counts non-finite cells and remembers the first. */
+    private static final class NonFiniteCounter {
+        private final Path file;
+        private long count;
+        private String first;
+
+        NonFiniteCounter(Path file) {
+            this.file = file;
+        }
+
+        void check(float v, CsvTable t, int row, int col) {
+            if (!Float.isFinite(v) && count++ == 0) {
+                first = file + ":" + t.line(row) + ":" + t.columnNumber(row, col) + ": column '" + t.header()[col]
+                    + "' holds '" + t.cell(row, col) + "'";
+            }
+        }
+
+        DataSplits.NonFinite result() {
+            return count == 0 ? null : new DataSplits.NonFinite(count, first);
         }
     }
 }

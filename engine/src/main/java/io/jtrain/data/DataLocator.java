@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import io.jtrain.util.Suggest;
 
 /**
  * Finds data by name or path. Named data sets ({@code mnist}, {@code fashion-mnist}, {@code cifar10}) are
@@ -53,6 +54,19 @@ public final class DataLocator {
     /** As {@link #load(String, Path, String, boolean)}, downloading a missing named data set when asked. */
     public static DataSplits load(String nameOrPath, Path dataDir, String labelColumn, boolean regression,
                                   Download download) {
+        DataSplits s = loadLenient(nameOrPath, dataDir, labelColumn, regression, download);
+        if (s.nonFinite() != null) {
+            throw new DataException(s.nonFinite().message());
+        }
+        return s;
+    }
+
+    /**
+     * As {@link #load(String, Path, String, boolean, Download)}, but non-finite input values are kept and
+     * reported in {@link DataSplits#nonFinite()} (for the doctor) instead of refused.
+     */
+    public static DataSplits loadLenient(String nameOrPath, Path dataDir, String labelColumn, boolean regression,
+                                         Download download) {
         if (nameOrPath.equals(EMBEDDED)) {
             return embedded();
         }
@@ -71,8 +85,8 @@ public final class DataLocator {
             throw new DataException(missingMessage(nameOrPath, dirs));
         }
         Path p = Path.of(nameOrPath);
-        if (Files.isRegularFile(p) && p.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
-            return new DataSplits(CsvData.read(p, labelColumn, regression), null, null);
+        if (p.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+            return CsvData.load(p, labelColumn, regression).splits();
         }
         if (Files.isDirectory(p)) {
             if (ImageData.findIdx(p, "train", "images", 3) != null) {
@@ -81,9 +95,18 @@ public final class DataLocator {
             if (Files.exists(p.resolve("data_batch_1.bin")) || Files.isDirectory(p.resolve("cifar-10-batches-bin"))) {
                 return ImageData.readCifar10(p);
             }
+            throw new DataException(p + ": is a folder but holds neither train-images-idx3-ubyte[.gz] and "
+                + "train-labels-idx1-ubyte[.gz] (IDX) nor data_batch_1.bin ... test_batch.bin (CIFAR-10)");
+        }
+        if (Files.isRegularFile(p)) {
+            throw new DataException(p + ": is a file, but only CSV files (ending in .csv) are data files; IDX and "
+                + "CIFAR-10 data are given as the folder that holds them");
+        }
+        if (!Files.exists(p) && (nameOrPath.contains("/") || nameOrPath.contains("."))) {
+            throw new DataException(p + ": no such file or folder");
         }
         throw new DataException("data '" + nameOrPath + "' is neither a known data set (" + String.join(", ", NAMES)
-            + "), a CSV file, nor a folder with IDX or CIFAR-10 files");
+            + ") nor an existing CSV file or folder" + Suggest.didYouMean(nameOrPath, NAMES));
     }
 
     static boolean present(String name, Path dir) {

@@ -68,7 +68,12 @@ public final class ImageData {
     public static DataSplits readIdxFolder(String name, Path dir, String[] classes) {
         Dataset train = readPair(name + "/train", dir, "train", classes);
         Dataset test = readPair(name + "/test", dir, "t10k", classes);
-        return new DataSplits(train, null, test);
+        return new DataSplits(train, null, test, idxOrigin(dir, "train"), idxOrigin(dir, "t10k"), null, null);
+    }
+
+    private static DataSplits.Origin idxOrigin(Path dir, String prefix) {
+        Path lab = findIdx(dir, prefix, "labels", 1);
+        return i -> lab + " item " + i + " (counting from 0)";
     }
 
     private static Dataset readPair(String name, Path dir, String prefix, String[] classes) {
@@ -84,10 +89,27 @@ public final class ImageData {
     /** Reads CIFAR-10 binary batches (data_batch_1..5.bin, test_batch.bin) from {@code dir}. */
     public static DataSplits readCifar10(Path dir) {
         Path base = Files.isDirectory(dir.resolve("cifar-10-batches-bin")) ? dir.resolve("cifar-10-batches-bin") : dir;
-        Dataset train = readCifarFiles("cifar10/train", base, List.of("data_batch_1.bin", "data_batch_2.bin",
-            "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"));
+        List<String> trainFiles = List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+            "data_batch_4.bin", "data_batch_5.bin");
+        Dataset train = readCifarFiles("cifar10/train", base, trainFiles);
         Dataset test = readCifarFiles("cifar10/test", base, List.of("test_batch.bin"));
-        return new DataSplits(train, null, test);
+        return new DataSplits(train, null, test, cifarOrigin(base, trainFiles), cifarOrigin(base,
+            List.of("test_batch.bin")), null, null);
+    }
+
+    /** Record i of the concatenated files, by file (each holds its size / 3073 records). */
+    private static DataSplits.Origin cifarOrigin(Path base, List<String> files) {
+        long[] counts = files.stream().mapToLong(f -> base.resolve(f).toFile().length() / 3073).toArray();
+        return i -> {
+            long r = i;
+            for (int k = 0; k < files.size(); k++) {
+                if (r < counts[k]) {
+                    return base.resolve(files.get(k)) + " record " + r + " (counting from 0)";
+                }
+                r -= counts[k];
+            }
+            return "sample " + i + " of " + base;
+        };
     }
 
     /** One CIFAR-10 record is 1 label byte and 3072 pixel bytes (1024 R, 1024 G, 1024 B). */

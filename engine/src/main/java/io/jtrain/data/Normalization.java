@@ -24,7 +24,7 @@ public record Normalization(Mode mode, float[] mean, float[] std) {
                     return m;
                 }
             }
-            throw new IllegalArgumentException("unknown normalization '" + s + "'; allowed: none, global, per_feature");
+            throw new io.jtrain.util.UsageException("unknown normalization '" + s + "'; allowed: none, global, per_feature");
         }
     }
 

@@ -14,7 +14,7 @@ public final class Splits {
         int n = train.size();
         int nVal = validation <= 0 ? 0 : validation < 1 ? (int) Math.round(n * validation) : (int) validation;
         if (nVal >= n) {
-            throw new IllegalArgumentException("validation split of " + nVal + " samples leaves no training data (" + n
+            throw new io.jtrain.util.UsageException("validation split of " + nVal + " samples leaves no training data (" + n
                 + " samples); use a smaller validation fraction or count");
         }
         int[] perm = permutation(n, seed);

@@ -50,6 +50,32 @@ public final class Doctor {
     private Doctor() { }
 
     /**
+     * Examines a job on its device ({@code training.device}) and its data, loaded leniently so that NaN and
+     * labels outside the class range become findings instead of refusals. {@code log} receives the device
+     * decision and what the doctor is about to do; {@code live} each finding as it is found.
+     */
+    public static Report examine(JobSpec spec, io.jtrain.run.TrainingRun.Options opts, Double targetError,
+                                 Consumer<String> log, Consumer<Finding> live) {
+        try (var dev = io.jtrain.run.OpenDevice.of(spec.training().device(), opts, log)) {
+            PreparedData data;
+            try {
+                data = PreparedData.loadLenient(spec, opts.download());
+            } catch (io.jtrain.data.DataException e) {
+                if (!e.getMessage().contains("outside the class range")) {
+                    throw e;
+                }
+                Finding f = new Finding("label_out_of_range", Finding.Severity.ERROR, "labels are outside the class "
+                    + "range", e.getMessage(), "corrupt labels or a wrong number of classes", "fix the label file");
+                live.accept(f);
+                return new Report(List.of(f), List.of(), List.of(), Double.NaN);
+            }
+            log.accept("doctor: pre-flight checks, then " + spec.training().epochs() + " diagnostic epochs on "
+                + data.train().size() + " samples, then the tools");
+            return examine(spec, data, dev.backend(), targetError, live);
+        }
+    }
+
+    /**
      * Examines {@code spec} on its prepared data: pre-flight checks, a diagnostic run (a {@link TrainingRun} in
      * memory with the live detectors), the tools, the learning-rate range test. Findings are also passed to
      * {@code live} as they are found.
@@ -70,6 +96,7 @@ public final class Doctor {
         List<Finding> pre = new ArrayList<>();
         DataChecks.run(job.train(), job.validation(), job.classification() && job.loss().classIndexTargets(), outputs,
             pre);
+        locateNonFinite(data, pre);
         try (Sequential m = Sequential.build(job.spec())) {
             m.bind(be, job.training().seed());
             ModelChecks.finalActivation(m, job.loss(), job.train(), pre);
@@ -86,13 +113,11 @@ public final class Doctor {
         }
         diagnosticRun(spec, data, job, be, add);
         tools(job, be, add);
-        Object[] lr = Tools.lrRangeTest(job.spec(), job.loss(), job.optimizer(), job.train(), be, job.training().seed(),
-            Math.min(32, job.training().batchSize()));
-        @SuppressWarnings("unchecked")
-        List<Double> rates = (List<Double>) lr[0];
-        @SuppressWarnings("unchecked")
-        List<Double> losses = (List<Double>) lr[1];
-        double suggested = (Double) lr[2];
+        LrRangeTest.Result lr = LrRangeTest.run(job.spec(), job.loss(), job.optimizer(), job.train(), be,
+            job.training().seed(), Math.min(32, job.training().batchSize()));
+        List<Double> rates = lr.rates();
+        List<Double> losses = lr.losses();
+        double suggested = lr.suggestion();
         if (!Double.isNaN(suggested)) {
             add.accept(new Finding("learning_rate_suggestion", INFO, String.format(Locale.ROOT,
                 "the learning-rate range test suggests %.2g (the job uses %.2g)", suggested, job.lr()),
@@ -101,6 +126,18 @@ public final class Doctor {
                 "try optimizer.lr near the suggestion if training is slow or unstable"));
         }
         return new Report(prioritize(out), rates, losses, suggested);
+    }
+
+    /** Names the first non-finite value by file:line:column when the data was loaded from a file. */
+    static void locateNonFinite(PreparedData data, List<Finding> pre) {
+        io.jtrain.data.DataSplits.NonFinite nf = data.loaded() == null ? null : data.loaded().nonFinite();
+        for (int i = 0; i < pre.size() && nf != null; i++) {
+            Finding f = pre.get(i);
+            if (f.id().equals("nan_in_data")) {
+                pre.set(i, new Finding(f.id(), f.severity(), f.summary(), nf.count() + " non-finite values in the "
+                    + "data file (first: " + nf.first() + ")", f.cause(), f.fix()));
+            }
+        }
     }
 
     /** Root causes, most fundamental first; a finding is downgraded when one earlier in this list is present. */
@@ -156,7 +193,7 @@ public final class Doctor {
         boolean softmax = job.classification() && job.loss() == Loss.SOFTMAX_CROSS_ENTROPY;
         Dataset judged = data.validation() != null ? data.validation() : data.train();
         PreparedData d = new PreparedData(data.train(), data.validation(), softmax ? judged : null,
-            data.normalization(), data.rawTrain());
+            data.normalization(), data.rawTrain(), data.loaded());
         try {
             RunResult r = TrainingRun.of(spec.with("training.early_stopping.restore_best", "false")).backend(be).data(d)
                 .inMemory().options(TrainingRun.Options.defaults().withLiveDiagnosis(true, false, job.targetError()))
@@ -218,20 +255,20 @@ public final class Doctor {
     }
 
     private static void tools(Job job, Backend be, Consumer<Finding> add) {
-        Object[] gc = Tools.gradientCheck(job.spec(), job.loss(), job.train(), be, job.training().seed());
-        double pass = (Double) gc[0];
+        GradientCheck.Result gc = GradientCheck.run(job.spec(), job.loss(), job.train(), be, job.training().seed());
+        double pass = gc.agreement();
         if (pass < Thresholds.GRADCHECK_PASS_FRACTION) {
             add.accept(new Finding("gradient_check_failed", ERROR, "the backward pass disagrees with central "
                 + "differences", String.format(Locale.ROOT, "%.0f %% of checked entries agree; worst: %s", 100 * pass,
-                gc[1]), "a bug in a layer's backward pass, or a non-differentiable point hit exactly",
+                gc.worst()), "a bug in a layer's backward pass, or a non-differentiable point hit exactly",
                 "report it with the job file; meanwhile try another layer type"));
         }
-        double[] tiny = Tools.overfitTinyBatch(job.spec(), job.loss(), job.optimizer(), job.lr(), job.train(), be,
-            job.training().seed());
-        if (!(tiny[1] <= Thresholds.TINY_LOSS_FRACTION * tiny[0] || tiny[1] < 0.05)) {
+        TinyBatchOverfit.Result tiny = TinyBatchOverfit.run(job.spec(), job.loss(), job.optimizer(), job.lr(),
+            job.train(), be, job.training().seed());
+        if (!(tiny.finalLoss() <= Thresholds.TINY_LOSS_FRACTION * tiny.initialLoss() || tiny.finalLoss() < 0.05)) {
             add.accept(new Finding("cannot_overfit_small_batch", WARNING, "the model cannot fit " + Thresholds.TINY_BATCH
-                + " samples", String.format(Locale.ROOT, "loss %.4f -> %.4f after %d steps on %d samples", tiny[0],
-                tiny[1], Thresholds.TINY_STEPS, Thresholds.TINY_BATCH), "a healthy model memorises a tiny batch; "
+                + " samples", String.format(Locale.ROOT, "loss %.4f -> %.4f after %d steps on %d samples",
+                tiny.initialLoss(), tiny.finalLoss(), Thresholds.TINY_STEPS, Thresholds.TINY_BATCH), "a healthy model memorises a tiny batch; "
                 + "failing means a learning-rate, initialisation, capacity or wiring problem",
                 "fix the other findings first; check the learning rate and that the labels match the inputs"));
         }

@@ -34,7 +34,7 @@ public record Initializer(Kind kind, float value) {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown initializer '" + id + "'; allowed: glorot_uniform, "
+        throw new io.jtrain.util.UsageException("unknown initializer '" + id + "'; allowed: glorot_uniform, "
             + "glorot_normal, he_uniform, he_normal, lecun_uniform, lecun_normal, zeros, constant");
     }
 

@@ -177,11 +177,11 @@ final class JobResolver {
         try {
             int b = Integer.parseInt(s.trim());
             if (b < 1) {
-                throw new IllegalArgumentException("batch size must be at least 1 (or 'auto'), got " + b);
+                throw new io.jtrain.util.UsageException("batch size must be at least 1 (or 'auto'), got " + b);
             }
             return b;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("batch size must be a positive integer or 'auto', got '" + s + "'");
+            throw new io.jtrain.util.UsageException("batch size must be a positive integer or 'auto', got '" + s + "'");
         }
     }
 

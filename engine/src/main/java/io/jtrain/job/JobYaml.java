@@ -1,5 +1,6 @@
 package io.jtrain.job;
 
+import io.jtrain.util.Suggest;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

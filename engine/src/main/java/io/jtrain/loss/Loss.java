@@ -42,7 +42,7 @@ public enum Loss {
         if (k.equals("mean_squared_error")) {
             return MEAN_SQUARED_ERROR;
         }
-        throw new IllegalArgumentException("unknown loss '" + s + "'; allowed: softmax_cross_entropy, "
+        throw new io.jtrain.util.UsageException("unknown loss '" + s + "'; allowed: softmax_cross_entropy, "
             + "binary_cross_entropy, mse");
     }
 

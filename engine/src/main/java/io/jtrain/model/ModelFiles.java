@@ -61,19 +61,48 @@ public final class ModelFiles {
 
     public static ModelMeta readMeta(Path dir) {
         Path f = dir.resolve(META);
+        if (Files.isRegularFile(dir)) {
+            throw new DataException(dir + ": is a file; give the model directory that holds " + META + " and "
+                + WEIGHTS + " (e.g. RUN/best)");
+        }
         try {
-            return ModelJson.fromJson(ModelJson.MAPPER.readTree(Files.readString(f)), f.toString());
+            return parseMeta(Files.readString(f), f.toString());
         } catch (NoSuchFileException e) {
             throw new DataException(dir + ": no " + META + " here; is this a model directory written by jtrain train?");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new DataException(f + ": permission denied; make the file readable");
         } catch (IOException e) {
-            throw new DataException(f + ": corrupt (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw new DataException(f + ": cannot read (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    /**
+     * Parses model.json text and checks that the model it describes can be built; every problem is a
+     * {@link DataException} naming {@code where}.
+     */
+    public static ModelMeta parseMeta(String text, String where) {
+        ModelMeta meta;
+        try {
+            meta = ModelJson.fromJson(ModelJson.MAPPER.readTree(text), where);
+        } catch (IOException e) {
+            throw new DataException(where + ": corrupt (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        try (Sequential m = Sequential.build(meta.spec())) {
+            return meta;
+        } catch (io.jtrain.nn.SpecException | io.jtrain.nn.ShapeException e) {
+            throw new DataException(where + ": the model it describes is invalid: " + e.getMessage());
         }
     }
 
     /** Builds the model from model.json, binds it to {@code be} and loads the weights (shapes checked). */
     public static Loaded loadModel(Path dir, Backend be) {
         ModelMeta meta = readMeta(dir);
-        Sequential m = Sequential.build(meta.spec());
+        Sequential m;
+        try {
+            m = Sequential.build(meta.spec());
+        } catch (io.jtrain.nn.SpecException | io.jtrain.nn.ShapeException e) {
+            throw new DataException(dir.resolve(META) + ": the model it describes is invalid: " + e.getMessage());
+        }
         m.bind(be, 0);
         try {
             load(dir.resolve(WEIGHTS), Safetensors.read(dir.resolve(WEIGHTS)).tensors(), m.stateTensors(), be, "");

@@ -16,7 +16,8 @@ import java.util.Map;
 
 /** {@link ModelMeta} to and from JSON (model.json). */
 public final class ModelJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     public static final String FORMAT = "jtrain-model";
 
     private ModelJson() { }
@@ -42,6 +43,12 @@ public final class ModelJson {
             cls.add(c);
         }
         root.put("epoch", m.epoch());
+        if (m.features() != null) {
+            ArrayNode f = root.putArray("features");
+            for (String c : m.features()) {
+                f.add(c);
+            }
+        }
         return root;
     }
 
@@ -60,44 +67,132 @@ public final class ModelJson {
         return o;
     }
 
+    /** The model spec of a {@code model} node; anything malformed is a {@link DataException} naming it. */
     public static ModelSpec specFrom(JsonNode o, String where) {
         JsonNode in = o.path("input");
         JsonNode layers = o.path("layers");
         if (!in.isArray() || !layers.isArray()) {
             throw new DataException(where + ": 'model' needs 'input' and 'layers' lists");
         }
+        if (in.size() < 1 || in.size() > 4 || layers.size() == 0) {
+            throw new DataException(where + ": 'model.input' must hold 1 to 4 dimensions and 'model.layers' at least "
+                + "one layer");
+        }
         int[] dims = new int[in.size()];
         for (int i = 0; i < dims.length; i++) {
-            dims[i] = in.get(i).asInt();
+            JsonNode d = in.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.asInt() < 1) {
+                throw new DataException(where + ": 'model.input' dimension " + i + " is " + d + ", not a positive "
+                    + "integer");
+            }
+            dims[i] = d.asInt();
         }
         List<LayerSpec> ls = new ArrayList<>();
         for (JsonNode l : layers) {
+            if (!l.isObject() || !l.path("type").isTextual()) {
+                throw new DataException(where + ": layer " + ls.size() + " of 'model.layers' is " + l + ", not an "
+                    + "object with a 'type'");
+            }
             @SuppressWarnings("unchecked")
             Map<String, Object> opts = MAPPER.convertValue(l, Map.class);
             Object type = opts.remove("type");
-            ls.add(new LayerSpec(type == null ? "" : type.toString(), opts));
+            ls.add(new LayerSpec(type.toString(), opts));
         }
         return new ModelSpec(Shape.of(dims), ls);
     }
 
+    /**
+     * Reads model.json: the format and version, the model, a known loss, a normalisation whose statistics
+     * are finite and sized for the input, class and feature names as strings, and the epoch. Anything else is
+     * a {@link DataException} naming the file and the key.
+     */
     public static ModelMeta fromJson(JsonNode root, String where) {
-        if (!FORMAT.equals(root.path("format").asText())) {
-            throw new DataException(where + ": not a jtrain model file (format is '" + root.path("format").asText()
-                + "', expected '" + FORMAT + "')");
+        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
+            throw new DataException(where + ": not a jtrain model file (format is '" + (root == null ? ""
+                : root.path("format").asText()) + "', expected '" + FORMAT + "')");
         }
-        JsonNode n = root.path("normalization");
-        Normalization norm = new Normalization(Normalization.Mode.parse(n.path("mode").asText("none")),
-            floats(n.path("mean")), floats(n.path("std")));
-        List<String> cls = new ArrayList<>();
-        root.path("classes").forEach(c -> cls.add(c.asText()));
-        return new ModelMeta(specFrom(root.path("model"), where), root.path("loss").asText(), norm,
-            cls.toArray(new String[0]), root.path("epoch").asInt());
+        if (root.path("format_version").asInt(1) > 1) {
+            throw new DataException(where + ": format_version " + root.path("format_version") + " is newer than "
+                + "this jtrain reads (1); use a newer jtrain");
+        }
+        ModelSpec spec = specFrom(root.path("model"), where);
+        String loss = root.path("loss").asText();
+        try {
+            io.jtrain.loss.Loss.parse(loss);
+        } catch (IllegalArgumentException e) {
+            throw new DataException(where + ": loss: " + e.getMessage());
+        }
+        Normalization norm = normalization(root.path("normalization"), spec, where);
+        String[] classes = strings(root.path("classes"), "classes", where);
+        String[] features = root.has("features") ? strings(root.path("features"), "features", where) : null;
+        if (features != null && features.length != spec.input().size()) {
+            throw new DataException(where + ": " + features.length + " feature names for an input of "
+                + spec.input().size() + " values");
+        }
+        JsonNode epoch = root.path("epoch");
+        if (!epoch.isMissingNode() && (!epoch.isIntegralNumber() || epoch.asInt() < 0)) {
+            throw new DataException(where + ": epoch is " + epoch + ", not a non-negative integer");
+        }
+        return new ModelMeta(spec, loss, norm, classes, epoch.asInt(), features);
     }
 
-    private static float[] floats(JsonNode a) {
+    private static Normalization normalization(JsonNode n, ModelSpec spec, String where) {
+        Normalization.Mode mode;
+        try {
+            mode = Normalization.Mode.parse(n.path("mode").asText("none"));
+        } catch (IllegalArgumentException e) {
+            throw new DataException(where + ": normalization.mode: " + e.getMessage());
+        }
+        float[] mean = floats(n.path("mean"), "normalization.mean", where);
+        float[] std = floats(n.path("std"), "normalization.std", where);
+        long want = switch (mode) {
+            case NONE -> 0;
+            case GLOBAL -> 1;
+            case PER_FEATURE -> spec.input().size();
+        };
+        if (mean.length != want || std.length != want) {
+            throw new DataException(where + ": normalization " + mode.id() + " needs " + want + " mean and std "
+                + "values, found " + mean.length + " and " + std.length);
+        }
+        for (float v : std) {
+            if (!(v > 0)) {
+                throw new DataException(where + ": normalization.std holds " + v + "; every deviation must be "
+                    + "positive");
+            }
+        }
+        return new Normalization(mode, mean, std);
+    }
+
+    private static String[] strings(JsonNode a, String key, String where) {
+        if (a.isMissingNode()) {
+            return new String[0];
+        }
+        if (!a.isArray()) {
+            throw new DataException(where + ": " + key + " is not a list");
+        }
+        String[] out = new String[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!a.get(i).isTextual()) {
+                throw new DataException(where + ": " + key + "[" + i + "] is " + a.get(i) + ", not a string");
+            }
+            out[i] = a.get(i).asText();
+        }
+        return out;
+    }
+
+    private static float[] floats(JsonNode a, String key, String where) {
+        if (a.isMissingNode()) {
+            return new float[0];
+        }
+        if (!a.isArray()) {
+            throw new DataException(where + ": " + key + " is not a list");
+        }
         float[] f = new float[a.size()];
         for (int i = 0; i < f.length; i++) {
-            f[i] = (float) a.get(i).asDouble();
+            f[i] = (float) a.get(i).asDouble(Double.NaN);
+            if (!a.get(i).isNumber() || !Float.isFinite(f[i])) {
+                throw new DataException(where + ": " + key + "[" + i + "] is " + a.get(i) + ", not a finite number");
+            }
         }
         return f;
     }

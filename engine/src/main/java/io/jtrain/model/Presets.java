@@ -44,7 +44,7 @@ public final class Presets {
     public static Preset get(String name) {
         Preset p = PRESETS.get(name);
         if (p == null) {
-            throw new IllegalArgumentException("unknown preset '" + name + "'; allowed: "
+            throw new io.jtrain.util.UsageException("unknown preset '" + name + "'; allowed: "
                 + String.join(", ", PRESETS.keySet()));
         }
         return p;

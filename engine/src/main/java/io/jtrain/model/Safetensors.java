@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,7 +24,8 @@ import java.util.Map;
  * little-endian data. Only F32 tensors are written and read.
  */
 public final class Safetensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().enable(
+        com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final long MAX_HEADER = 100L << 20;
 
     private Safetensors() { }
@@ -83,16 +83,19 @@ public final class Safetensors {
         return out;
     }
 
-    /** Reads and validates a file; corrupt or truncated files raise {@link DataException} naming the problem. */
+    /**
+     * Reads and validates a file; corrupt or truncated files raise {@link DataException} naming the problem.
+     * The header must be a JSON object without duplicate names; each tensor F32 with a shape of non-negative
+     * integers and two data offsets that fit it; and the tensors' byte ranges must cover the data exactly —
+     * no overlap, no gap, nothing after the last (the format's own rule, which keeps a file from being read
+     * two ways).
+     */
     public static Contents read(Path file) {
-        byte[] all;
-        try (InputStream in = Files.newInputStream(file)) {
-            all = in.readAllBytes();
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": file not found");
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
+        return parse(bytes(file), file);
+    }
+
+    /** Validates and decodes the bytes of a safetensors file ({@code file} names it in messages). */
+    public static Contents parse(byte[] all, Path file) {
         if (all.length < 8) {
             throw new DataException(file + ": truncated: shorter than the 8-byte safetensors header length");
         }
@@ -108,39 +111,101 @@ public final class Safetensors {
             throw new DataException(file + ": corrupt safetensors header (" + e.getMessage().lines().findFirst()
                 .orElse("") + ")");
         }
+        if (h == null || !h.isObject()) {
+            throw new DataException(file + ": corrupt safetensors header (not a JSON object)");
+        }
         long dataStart = 8 + hlen;
         Map<String, Entry> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
+        List<long[]> ranges = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = h.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equals("__metadata__")) {
-                f.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                metadata(file, f.getValue(), meta);
                 continue;
             }
-            tensors.put(f.getKey(), entry(file, f.getKey(), f.getValue(), all, dataStart));
+            long[] range = new long[2];
+            tensors.put(f.getKey(), entry(file, f.getKey(), f.getValue(), all, dataStart, range));
+            ranges.add(range);
         }
+        coverage(file, ranges, all.length - dataStart);
         return new Contents(tensors, meta);
     }
 
-    private static Entry entry(Path file, String name, JsonNode t, byte[] all, long dataStart) {
-        if (!"F32".equals(t.path("dtype").asText())) {
-            throw new DataException(file + ": tensor '" + name + "' has dtype " + t.path("dtype").asText()
+    private static byte[] bytes(Path file) {
+        try {
+            if (Files.isDirectory(file)) {
+                throw new DataException(file + ": is a directory, not a safetensors file");
+            }
+            if (Files.size(file) > Integer.MAX_VALUE - 16) {
+                throw new DataException(file + ": " + Files.size(file) + " bytes, more than the 2 GiB a model or "
+                    + "checkpoint file read here may hold");
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw DataException.reading(file, e);
+        }
+    }
+
+    private static void metadata(Path file, JsonNode m, Map<String, String> meta) {
+        if (!m.isObject()) {
+            throw new DataException(file + ": corrupt safetensors header (__metadata__ is not an object)");
+        }
+        m.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) {
+                throw new DataException(file + ": corrupt safetensors header (__metadata__." + e.getKey()
+                    + " is not a string)");
+            }
+            meta.put(e.getKey(), e.getValue().asText());
+        });
+    }
+
+    /** The tensors' byte ranges, sorted, must tile [0, dataLength) exactly. */
+    private static void coverage(Path file, List<long[]> ranges, long dataLength) {
+        ranges.sort((x, y) -> Long.compare(x[0], y[0]) != 0 ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
+        long at = 0;
+        for (long[] r : ranges) {
+            if (r[0] != at) {
+                throw new DataException(file + ": tensor data " + (r[0] < at ? "overlaps" : "leaves a gap") + " at byte "
+                    + Math.min(r[0], at) + " of the data; the file is corrupt");
+            }
+            at = r[1];
+        }
+        if (at != dataLength) {
+            throw new DataException(file + ": " + (dataLength - at) + " bytes after the last tensor's data; the file "
+                + "is corrupt or not written by jtrain");
+        }
+    }
+
+    private static Entry entry(Path file, String name, JsonNode t, byte[] all, long dataStart, long[] range) {
+        if (!t.isObject() || !"F32".equals(t.path("dtype").asText())) {
+            throw new DataException(file + ": tensor '" + name + "' has dtype " + t.path("dtype").asText("(none)")
                 + "; only F32 is supported");
         }
+        JsonNode sh = t.path("shape");
+        JsonNode offs = t.path("data_offsets");
         List<Integer> shape = new ArrayList<>();
-        t.path("shape").forEach(d -> shape.add(d.asInt()));
         long n = 1;
-        for (int d : shape) {
-            n *= d;
+        boolean ok = sh.isArray() && offs.isArray() && offs.size() == 2 && offs.get(0).canConvertToLong()
+            && offs.get(1).canConvertToLong() && offs.get(0).isIntegralNumber() && offs.get(1).isIntegralNumber();
+        for (JsonNode d : sh) {
+            ok &= d.isIntegralNumber() && d.canConvertToInt() && d.asInt() >= 0;
+            shape.add(d.asInt());
+            n = n > Integer.MAX_VALUE ? n : n * Math.max(0, d.asInt());   // at most 2^62: no overflow
         }
-        long begin = t.path("data_offsets").path(0).asLong(-1);
-        long end = t.path("data_offsets").path(1).asLong(-1);
-        if (begin < 0 || end - begin != 4 * n || dataStart + end > all.length) {
-            throw new DataException(file + ": tensor '" + name + "' has data offsets [" + begin + ", " + end
-                + "] that do not fit its shape " + shape + " or the file (" + all.length + " bytes); the file is "
-                + "truncated or corrupt");
+        long begin = ok ? offs.get(0).asLong() : -1;
+        long end = ok ? offs.get(1).asLong() : -1;
+        if (!ok || n > Integer.MAX_VALUE || begin < 0 || end < begin || end - begin != 4 * n
+            || end > all.length - dataStart) {
+            throw new DataException(file + ": tensor '" + name + "' has shape " + sh + " and data offsets " + offs
+                + " that do not fit each other or the file (" + all.length + " bytes); the file is truncated or "
+                + "corrupt");
         }
+        range[0] = begin;
+        range[1] = end;
         float[] data = new float[(int) n];
         ByteBuffer.wrap(all, (int) (dataStart + begin), (int) (4 * n)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
             .get(data);

@@ -22,7 +22,7 @@ public final class Dropout extends AbstractLayer {
     public Dropout(int index, Shape in, float rate) {
         super(index, in, in);
         if (!(rate >= 0f && rate < 1f)) {
-            throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
+            throw new io.jtrain.util.UsageException("dropout rate must be in [0, 1), got " + rate);
         }
         this.rate = rate;
     }

@@ -24,7 +24,7 @@ public enum DecayTarget {
         try {
             return valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown weight-decay target '" + s + "'; allowed: weights, kernels, all");
+            throw new io.jtrain.util.UsageException("unknown weight-decay target '" + s + "'; allowed: weights, kernels, all");
         }
     }
 

@@ -31,7 +31,7 @@ public record OptimizerConfig(Kind kind, double momentum, boolean nesterov, doub
                     return k;
                 }
             }
-            throw new IllegalArgumentException("unknown optimizer '" + s + "'; allowed: sgd, adam, adamw, rmsprop");
+            throw new io.jtrain.util.UsageException("unknown optimizer '" + s + "'; allowed: sgd, adam, adamw, rmsprop");
         }
     }
 
@@ -46,7 +46,7 @@ public record OptimizerConfig(Kind kind, double momentum, boolean nesterov, doub
 
     private static void check(boolean ok, String what) {
         if (!ok) {
-            throw new IllegalArgumentException(what);
+            throw new io.jtrain.util.UsageException(what);
         }
     }
 

@@ -29,10 +29,10 @@ public final class BatchProbe {
     /** Runs the search. {@code max} caps the sizes tried (the training-set size and --max). */
     public ProbeResult search(int start, int max, double margin, Integer target, long capacity) {
         if (start < 1 || max < 1) {
-            throw new IllegalArgumentException("start and max batch sizes must be at least 1");
+            throw new io.jtrain.util.UsageException("start and max batch sizes must be at least 1");
         }
         if (margin < 0 || margin >= 1) {
-            throw new IllegalArgumentException("margin must be in [0, 1), got " + margin);
+            throw new io.jtrain.util.UsageException("margin must be in [0, 1), got " + margin);
         }
         int lastFit = 0;
         int firstFail = 0;

@@ -25,6 +25,39 @@ public final class Probing {
      */
     public record Settings(Integer start, int cap, double margin, Integer target, int steps) { }
 
+    /**
+     * Probes a job on its device ({@code training.device}, announced through {@code log}). A null
+     * {@code cap} is the training-set size (data.limit and the validation split applied).
+     */
+    public static Outcome probe(JobSpec job, io.jtrain.run.TrainingRun.Options opts, Integer start, Integer cap,
+                               double margin, Integer target, int steps, Consumer<String> log) {
+        ModelSpec ms = new ModelSpec(io.jtrain.run.PreparedData.inputShape(job), job.layers());
+        int max = cap != null ? cap : io.jtrain.run.PreparedData.load(job, opts.download()).train().size();
+        try (var dev = io.jtrain.run.OpenDevice.of(job.training().device(), opts, log)) {
+            ProbeResult r = probe(dev.backend(), ms, job, new Settings(start, max, margin, target, steps), log);
+            long estimate = 0;
+            if (r.recommendedBatchSize() > 0) {
+                estimate = estimate(dev.backend(), ms, job, r.recommendedBatchSize()).total();
+            }
+            return new Outcome(dev.device(), r, estimate);
+        }
+    }
+
+    /**
+     * A probe's outcome on a device.
+     *
+     * @param estimateBytes the analytic estimate at the recommended size (0 when none fits)
+     */
+    public record Outcome(String device, ProbeResult result, long estimateBytes) { }
+
+    /** The analytic memory estimate of the job's model at {@code batch} on {@code be}. */
+    public static MemoryEstimate estimate(Backend be, ModelSpec ms, JobSpec job, int batch) {
+        try (Sequential m = Sequential.build(ms)) {
+            m.bind(be, job.training().seed());
+            return MemoryEstimate.of(m, job.optimizerConfig(), batch, batch);
+        }
+    }
+
     /** Probes on {@code be} (whose pool should be empty); each trial is reported through {@code log}. */
     public static ProbeResult probe(Backend be, ModelSpec ms, JobSpec job, Settings s, Consumer<String> log) {
         long capacity = be.pool().capacityBytes() - be.pool().inUseBytes();

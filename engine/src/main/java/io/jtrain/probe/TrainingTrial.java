@@ -29,7 +29,7 @@ public final class TrainingTrial implements Trial {
 
     public TrainingTrial(Backend be, ModelSpec spec, JobSpec job, int steps) {
         if (steps < 3) {
-            throw new IllegalArgumentException("a trial needs at least 3 training steps, got " + steps);
+            throw new io.jtrain.util.UsageException("a trial needs at least 3 training steps, got " + steps);
         }
         this.be = be;
         this.spec = spec;

@@ -17,17 +17,39 @@ import java.util.List;
 /**
  * A job's data, ready to train on: loaded, limited ({@code data.limit}, a seeded subset), the validation
  * split carved with the seed, normalisation fitted on the training part only and applied to every split;
- * the raw training split is kept for the doctor's checks.
+ * the raw training split is kept for the doctor's checks, and the splits as loaded for checks that name the
+ * file row of a sample.
+ *
+ * @param loaded the data as loaded (before limit, split and normalisation), or null when given prepared
  */
 public record PreparedData(Dataset train, Dataset validation, Dataset test, Normalization normalization,
-                           Dataset rawTrain) {
+                           Dataset rawTrain, DataSplits loaded) {
 
-    /** Loads and prepares the job's data (downloading only when {@code download} allows it). */
+    /** Prepared splits without the data as loaded. */
+    public PreparedData(Dataset train, Dataset validation, Dataset test, Normalization normalization,
+                        Dataset rawTrain) {
+        this(train, validation, test, normalization, rawTrain, null);
+    }
+
+    /**
+     * Loads and prepares the job's data (downloading only when {@code download} allows it); non-finite input
+     * values are refused with their file:line:column.
+     */
     public static PreparedData load(JobSpec job, DataLocator.Download download) {
+        PreparedData p = loadLenient(job, download);
+        if (p.loaded().nonFinite() != null) {
+            throw new io.jtrain.data.DataException(p.loaded().nonFinite().message());
+        }
+        return p;
+    }
+
+    /** As {@link #load}, keeping non-finite values (reported in {@code loaded().nonFinite()}; the doctor's). */
+    public static PreparedData loadLenient(JobSpec job, DataLocator.Download download) {
         JobSpec.Data d = job.data();
-        DataSplits raw = DataLocator.load(d.name(), d.dir() == null ? null : Path.of(d.dir()), d.labelColumn(),
-            job.regression(), download);
-        return prepare(job, raw.train(), raw.test());
+        DataSplits raw = DataLocator.loadLenient(d.name(), d.dir() == null ? null : Path.of(d.dir()),
+            d.labelColumn(), job.regression(), download);
+        PreparedData p = prepare(job, raw.train(), raw.test());
+        return new PreparedData(p.train, p.validation, p.test, p.normalization, p.rawTrain, raw);
     }
 
     /** Prepares given splits as {@link #load} does (for Java users with their own data). */
@@ -44,6 +66,21 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
             norm, tv[0]);
     }
 
+    /**
+     * The job's per-sample input shape without loading image data: {@code model.input}, the shape of a named
+     * image data set, or (tabular data) the loaded file's.
+     */
+    public static Shape inputShape(JobSpec job) {
+        if (job.model().input() != null) {
+            return Shape.of(job.model().input().stream().mapToInt(Integer::intValue).toArray());
+        }
+        return switch (job.data().name()) {
+            case "cifar10" -> Shape.of(3, 32, 32);
+            case "embedded", "mnist", "fashion-mnist" -> Shape.of(1, 28, 28);
+            default -> load(job, DataLocator.Download.off()).train().sampleShape();
+        };
+    }
+
     /** The model spec with the input shape from the data (the job's model.input, if given, must agree). */
     public ModelSpec modelSpec(JobSpec job) {
         Shape in = train.sampleShape();
@@ -55,12 +92,51 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
                     + "; remove model.input or fix it");
             }
         }
-        return new ModelSpec(in, job.layers());
+        return new ModelSpec(in, presetOutputs(job, job.layers()));
+    }
+
+    /**
+     * A preset's last dense layer sized to the data: one unit per class (one for binary cross-entropy with a
+     * single target, the target count for regression), so the {@code mlp} preset trains a 3-class CSV with 3
+     * outputs, not 10. Layers given in the job file are kept as written (their outputs are checked instead).
+     */
+    List<io.jtrain.nn.LayerSpec> presetOutputs(JobSpec job, List<io.jtrain.nn.LayerSpec> layers) {
+        int want = outputsWanted(job);
+        if (job.model().preset() == null || want <= 0) {
+            return layers;
+        }
+        List<io.jtrain.nn.LayerSpec> out = new java.util.ArrayList<>(layers);
+        for (int i = out.size() - 1; i >= 0; i--) {
+            io.jtrain.nn.LayerSpec l = out.get(i);
+            if (l.type().equals("dense")) {
+                java.util.Map<String, Object> o = new java.util.LinkedHashMap<>(l.options());
+                o.put("units", want);
+                out.set(i, new io.jtrain.nn.LayerSpec(l.type(), o));
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** The output units the data needs, or 0 when it cannot say. */
+    int outputsWanted(JobSpec job) {
+        if (job.regression() || train.targetSize() > 1) {
+            return train.targetSize();
+        }
+        if (job.lossFunction() == io.jtrain.loss.Loss.BINARY_CROSS_ENTROPY) {
+            return 1;
+        }
+        int classes = train.numClasses();
+        if (loaded != null && loaded.test() != null) {
+            classes = Math.max(classes, loaded.test().numClasses());
+        }
+        return classes >= 2 ? classes : 0;
     }
 
     /** What is saved beside a model's weights. */
     public ModelMeta meta(ModelSpec spec, JobSpec job, int epoch) {
-        return new ModelMeta(spec, job.lossFunction().id(), normalization, train.classNames(), epoch);
+        return new ModelMeta(spec, job.lossFunction().id(), normalization, train.classNames(), epoch,
+            loaded == null ? null : loaded.features());
     }
 
     public int validationSize() {

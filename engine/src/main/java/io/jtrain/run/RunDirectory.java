@@ -38,6 +38,61 @@ public final class RunDirectory {
         this.dir = dir;
     }
 
+    /** Whether {@code dir} does not exist or is an empty directory (a run there creates everything in it). */
+    public static boolean isFresh(Path dir) {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return Files.isDirectory(dir) && s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Removes a run directory that this run created and that holds no checkpoint yet — a run that failed
+     * before its first checkpoint leaves no partial files in a fresh {@code --out}. Best effort.
+     */
+    static void removeFresh(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // what is left is reported by the next run's directory check
+        }
+    }
+
+    /**
+     * The job recorded by the run that a model directory belongs to: {@code job.yaml} in {@code modelDir} or
+     * one of the two folders above it ({@code RUN/best} belongs to {@code RUN}), or null when there is none.
+     */
+    public static io.jtrain.job.JobSpec jobOf(Path modelDir) {
+        Path abs = modelDir.toAbsolutePath().normalize();
+        for (int up = 0; up <= 2 && abs != null; up++, abs = abs.getParent()) {
+            if (Files.isRegularFile(abs.resolve(JOB))) {
+                return recordedJob(abs, List.of()).spec();
+            }
+        }
+        return null;
+    }
+
+    /** The job recorded in run directory {@code dir} (its job.yaml), with {@code overrides} on top. */
+    public static io.jtrain.job.Jobs.Loaded recordedJob(Path dir, List<io.jtrain.job.Jobs.Override> overrides) {
+        Path f = dir.resolve(JOB);
+        if (!Files.exists(f)) {
+            check(dir, false, true);
+            throw new JobException(dir + ": no " + JOB + " recording the run's job");
+        }
+        try {
+            return io.jtrain.job.Jobs.load(Files.readString(f), f.toString(), overrides);
+        } catch (IOException e) {
+            throw new JobException(f + ": cannot read the run's recorded job (" + e.getMessage() + ")");
+        }
+    }
+
     /**
      * Checks, without writing, that {@code dir} can hold a new run (it must not hold one unless {@code force})
      * or a resumed one (it must hold a checkpoint and its job), and that it can be created. Errors say what to do.

@@ -151,8 +151,22 @@ public final class TrainingRun {
         }
     }
 
+    /** A run of {@code job} (into its {@code output} directory unless {@link Builder#inMemory}). */
     public static Builder of(JobSpec job) {
         return new Builder(job);
+    }
+
+    /**
+     * A run that continues the run in {@code runDir} from its checkpoint, with the job recorded there
+     * (job.yaml) and {@code overrides} on top — which the resume check refuses unless they only change
+     * execution keys or {@code training.epochs} (see {@link ResumeCheck}). Options set later on the builder
+     * must keep {@code resume} on.
+     */
+    public static Builder resume(Path runDir, List<Jobs.Override> overrides) {
+        List<Jobs.Override> all = new ArrayList<>(overrides);
+        all.add(new Jobs.Override("output", runDir.toString(), "the run directory"));
+        return new Builder(RunDirectory.recordedJob(runDir, all).spec()).options(Options.defaults()
+            .withResume(true, Set.of()));
     }
 
     private TrainingRun(Builder b) {
@@ -202,13 +216,38 @@ public final class TrainingRun {
         DeviceSelection.Choice dev = givenBackend != null ? null : DeviceSelection.select(job.training().device(),
             opts.memoryLimit(), opts.gpu(), opts.threads());
         Backend be = givenBackend != null ? givenBackend : dev.backend();
+        boolean fresh = !inMemory && !opts.resume() && RunDirectory.isFresh(out);
         try {
             return train(job, resumed, out, dev, be);
+        } catch (RuntimeException | Error e) {
+            if (fresh && !Files.exists(out.resolve(RunDirectory.CHECKPOINT))) {
+                RunDirectory.removeFresh(out);
+            }
+            throw e;
         } finally {
             if (dev != null) {
                 be.close();
             }
         }
+    }
+
+    /** Says so when a preset's output layer was sized to the data. */
+    private void presetNotice(JobSpec job, ModelSpec spec) {
+        Object preset = lastUnits(job.layers());
+        Object used = lastUnits(spec.layers());
+        if (job.model().preset() != null && preset != null && !preset.equals(used)) {
+            notice("model.preset " + job.model().preset() + ": its output layer has " + used + " units for the data "
+                + "(the preset's default is " + preset + ")");
+        }
+    }
+
+    private static Object lastUnits(List<io.jtrain.nn.LayerSpec> layers) {
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (layers.get(i).type().equals("dense")) {
+                return layers.get(i).options().get("units");
+            }
+        }
+        return null;
     }
 
     private static JobSpec recordedJob(Path out) {
@@ -220,6 +259,7 @@ public final class TrainingRun {
         JobSpec job = job0;
         PreparedData data = givenData != null ? givenData : PreparedData.load(job, opts.download());
         ModelSpec spec = data.modelSpec(job);
+        presetNotice(job, spec);
         job = checkBeforeWriting(job, spec, data);
         if (job.batchAuto()) {
             job = autoBatch(job, spec, be, data);
@@ -307,9 +347,20 @@ public final class TrainingRun {
             outputs = (int) m.outputShape().size();
         }
         Loss loss = job.lossFunction();
-        checkTargets(data.train(), loss, outputs);
-        if (data.validation() != null) {
-            checkTargets(data.validation(), loss, outputs);
+        io.jtrain.data.DataSplits loaded = data.loaded();
+        if (loaded != null) {
+            checkTargets(loaded.train(), loss, outputs, loaded.trainOrigin());
+            if (loaded.test() != null) {
+                checkTargets(loaded.test(), loss, outputs, loaded.testOrigin());
+            }
+        } else {
+            checkTargets(data.train(), loss, outputs, null);
+            if (data.validation() != null) {
+                checkTargets(data.validation(), loss, outputs, null);
+            }
+            if (data.test() != null) {
+                checkTargets(data.test(), loss, outputs, null);
+            }
         }
         int n = data.train().size();
         if (n == 0) {
@@ -323,8 +374,11 @@ public final class TrainingRun {
         return job;
     }
 
-    /** The first target the loss refuses for a model with {@code outputs} outputs, named by its sample. */
-    static void checkTargets(Dataset d, Loss loss, int outputs) {
+    /**
+     * The first target the loss refuses for a model with {@code outputs} outputs, named by its place in the
+     * source files ({@code origin}; null names the sample's index in {@code d}).
+     */
+    public static void checkTargets(Dataset d, Loss loss, int outputs, io.jtrain.data.DataSplits.Origin origin) {
         int ts = d.targetSize();
         if (loss.classIndexTargets() && ts == 1 && outputs == 1) {
             throw new JobException("softmax_cross_entropy needs at least 2 outputs, but the model's last layer has 1; "
@@ -339,8 +393,8 @@ public final class TrainingRun {
         for (int i = 0; i < y.length; i++) {
             boolean ok = probabilities ? y[i] >= 0 && y[i] <= 1 : loss.validTarget(y[i], outputs);
             if (!ok) {
-                throw new DataException("target " + y[i] + " of sample " + (i / ts) + " of " + d.name() + " is not "
-                    + loss.targetRule(outputs) + "; fix the labels or the model's last layer");
+                throw new DataException(io.jtrain.data.DataSplits.Origin.name(origin, i / ts, d.name()) + ": target "
+                    + y[i] + " is not " + loss.targetRule(outputs) + "; fix the labels or the model's last layer");
             }
         }
     }

@@ -32,17 +32,23 @@ public record ScheduleConfig(Kind kind, double initialLr, double finalLr, double
                     return k;
                 }
             }
-            throw new IllegalArgumentException("unknown schedule '" + s
+            throw new io.jtrain.util.UsageException("unknown schedule '" + s
                 + "'; allowed: constant, step, exponential, linear, cosine, reduce_on_plateau");
         }
     }
 
     public ScheduleConfig {
         if (!(initialLr > 0) || Double.isInfinite(initialLr)) {
-            throw new IllegalArgumentException("learning rate must be positive, got " + initialLr);
+            throw new io.jtrain.util.UsageException("learning rate must be positive, got " + initialLr);
         }
-        if (finalLr < 0 || gamma <= 0 || stepEpochs <= 0 || warmupEpochs < 0 || patience < 0 || epochs <= 0) {
-            throw new IllegalArgumentException("invalid schedule settings: " + this);
+        String bad = finalLr < 0 ? "final_lr must not be negative, got " + finalLr
+            : gamma <= 0 ? "gamma must be positive, got " + gamma
+            : stepEpochs <= 0 ? "step_epochs must be at least 1, got " + stepEpochs
+            : warmupEpochs < 0 ? "warmup_epochs must not be negative, got " + warmupEpochs
+            : patience < 0 ? "patience must not be negative, got " + patience
+            : epochs <= 0 ? "the schedule's epochs must be at least 1, got " + epochs : null;
+        if (bad != null) {
+            throw new io.jtrain.util.UsageException(bad);
         }
     }
 

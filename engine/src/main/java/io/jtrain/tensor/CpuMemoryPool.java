@@ -19,7 +19,7 @@ public final class CpuMemoryPool implements MemoryPool {
 
     public CpuMemoryPool(long capacityBytes) {
         if (capacityBytes <= 0) {
-            throw new IllegalArgumentException("memory capacity must be positive, got " + capacityBytes);
+            throw new io.jtrain.util.UsageException("memory capacity must be positive, got " + capacityBytes);
         }
         this.capacityBytes = capacityBytes;
     }
@@ -113,7 +113,7 @@ public final class CpuMemoryPool implements MemoryPool {
     @Override
     public synchronized void setCapacityBytes(long capacityBytes) {
         if (capacityBytes < stats.inUse()) {
-            throw new IllegalArgumentException("capacity " + Sizes.format(capacityBytes) + " is below the "
+            throw new io.jtrain.util.UsageException("capacity " + Sizes.format(capacityBytes) + " is below the "
                 + Sizes.format(stats.inUse()) + " in use");
         }
         this.capacityBytes = capacityBytes;

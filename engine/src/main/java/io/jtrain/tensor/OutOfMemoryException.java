@@ -37,6 +37,8 @@ public final class OutOfMemoryException extends RuntimeException {
             sb.append(" (device reports ").append(Sizes.format(free)).append(" free of ")
               .append(Sizes.format(total)).append(")");
         }
+        sb.append("; use a smaller batch size ('jtrain probe' finds the largest that fits) or a smaller model, or "
+            + "raise --memory-limit");
         return sb.toString();
     }
 

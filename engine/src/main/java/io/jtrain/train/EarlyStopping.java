@@ -19,10 +19,10 @@ public final class EarlyStopping {
 
         public Config {
             if (!MONITORS.contains(monitor)) {
-                throw new IllegalArgumentException("unknown monitor '" + monitor + "'; allowed: " + MONITORS);
+                throw new io.jtrain.util.UsageException("unknown monitor '" + monitor + "'; allowed: " + MONITORS);
             }
             if (minDelta < 0 || patience < 0) {
-                throw new IllegalArgumentException("min_delta and patience must not be negative");
+                throw new io.jtrain.util.UsageException("min_delta and patience must not be negative");
             }
         }
 

@@ -64,8 +64,9 @@ public final class Evaluator implements AutoCloseable {
      * confusion matrix.
      */
     public Evaluation evaluate(Dataset d) {
+        int outputs = (int) model.layers().get(end - 1).outputShape().size();
         ConfusionMatrix cm = loss == Loss.SOFTMAX_CROSS_ENTROPY && d.numClasses() > 1
-            ? new ConfusionMatrix(d.numClasses()) : null;
+            ? new ConfusionMatrix(Math.max(d.numClasses(), outputs)) : null;
         be.fill(acc, 0f);
         for (int from = 0; from < d.size(); from += batch) {
             int nb = Math.min(batch, d.size() - from);
@@ -86,7 +87,6 @@ public final class Evaluator implements AutoCloseable {
         float[] r = new float[4];
         be.download(acc, r, 0);
         if (r[2] > 0) {
-            int outputs = (int) model.layers().get(end - 1).outputShape().size();
             throw new io.jtrain.data.DataException((long) r[2] + " targets of " + d.name() + " are not "
                 + loss.targetRule(outputs) + "; the data does not fit this model");
         }

@@ -15,16 +15,16 @@ public record TrainConfig(int epochs, int batchSize, boolean dropLast, long seed
                           int evalBatchSize) {
     public TrainConfig {
         if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+            throw new io.jtrain.util.UsageException("epochs must be at least 1, got " + epochs);
         }
         if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+            throw new io.jtrain.util.UsageException("batch size must be at least 1, got " + batchSize);
         }
         if (accumulation < 1) {
-            throw new IllegalArgumentException("gradient accumulation must be at least 1, got " + accumulation);
+            throw new io.jtrain.util.UsageException("gradient accumulation must be at least 1, got " + accumulation);
         }
         if (evalBatchSize < 1) {
-            throw new IllegalArgumentException("evaluation batch size must be at least 1, got " + evalBatchSize);
+            throw new io.jtrain.util.UsageException("evaluation batch size must be at least 1, got " + evalBatchSize);
         }
     }
 

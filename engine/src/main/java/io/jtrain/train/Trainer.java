@@ -98,7 +98,7 @@ public final class Trainer implements AutoCloseable {
         int n = train.size();
         int micro = cfg.dropLast() ? n / cfg.batchSize() : (n + cfg.batchSize() - 1) / cfg.batchSize();
         if (micro == 0) {
-            throw new IllegalArgumentException("batch size " + cfg.batchSize() + " is larger than the " + n
+            throw new io.jtrain.util.UsageException("batch size " + cfg.batchSize() + " is larger than the " + n
                 + " training samples and drop_last is set: no batch to train on");
         }
         int steps = (micro + cfg.accumulation() - 1) / cfg.accumulation();

@@ -30,10 +30,10 @@ public final class Sizes {
         try {
             v = Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size: '" + text + "' (use e.g. 512m, 2g)");
+            throw new io.jtrain.util.UsageException("not a size: '" + text + "' (use e.g. 512m, 2g)");
         }
         if (!(v > 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException("size must be positive: '" + text + "'");
+            throw new io.jtrain.util.UsageException("size must be positive: '" + text + "'");
         }
         return (long) (v * mult);
     }

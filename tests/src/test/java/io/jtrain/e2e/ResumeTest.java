@@ -59,7 +59,7 @@ class ResumeTest {
     }
 
     @Test
-    void sigtermSavesAndExits130ThenResumeMatches() throws Exception {
+    void sigtermSavesAndExits143ThenResumeMatches() throws Exception {
         Path job = Cli.write(tmp.resolve("job.yaml"), JOB.replace("limit: 3000", "limit: 6000"));
         Path full = tmp.resolve("full");
         Path cut = tmp.resolve("cut");
@@ -79,7 +79,7 @@ class ResumeTest {
             }
         }
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(130, p.exitValue(), String.join("\n", lines));
+        assertEquals(143, p.exitValue(), String.join("\n", lines));
         assertTrue(lines.stream().anyMatch(l -> l.contains("--resume")), String.join("\n", lines));
         Cli.Result r = Cli.run("train", job.toString(), "--epochs", "6", "--out", cut.toString(), "--resume");
         assertEquals(0, r.code(), r.toString());

@@ -1,4 +1,4 @@
-package io.jtrain.job;
+package io.jtrain.util;
 
 import java.util.Collection;
 
@@ -19,6 +19,12 @@ public final class Suggest {
         }
         int limit = typed.length() <= 4 ? 1 : 2;
         return bestD <= limit || best != null && best.startsWith(typed) && typed.length() >= 3 ? best : null;
+    }
+
+    /** {@code "; did you mean 'x'?"} for the closest name, or an empty string. */
+    public static String didYouMean(String typed, Collection<String> names) {
+        String c = closest(typed, names);
+        return c == null ? "" : "; did you mean '" + c + "'?";
     }
 
     static int distance(String a, String b) {
