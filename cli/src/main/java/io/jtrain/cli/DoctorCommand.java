@@ -69,6 +69,14 @@ public final class DoctorCommand implements Callable<Integer> {
         return print(out, err, report);
     }
 
+    /** The fix as flags: --set key=value ... */
+    static String setFlags(Finding f) {
+        StringBuilder sb = new StringBuilder();
+        new java.util.TreeMap<>(f.set()).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append("--set ")
+            .append(k).append('=').append(v));
+        return sb.toString();
+    }
+
     private int print(PrintWriter out, PrintWriter err, Doctor.Report r) {
         if (common.json) {
             ObjectNode o = RunDirectory.JSON.createObjectNode();
@@ -80,7 +88,10 @@ public final class DoctorCommand implements Callable<Integer> {
                 n.put("summary", f.summary());
                 n.put("evidence", f.evidence());
                 n.put("cause", f.cause());
-                n.put("fix", f.fix());
+                ObjectNode fix = n.putObject("fix");
+                fix.put("text", f.fix());
+                ObjectNode set = fix.putObject("set");
+                f.set().forEach(set::put);
             }
             if (Double.isNaN(r.suggestedLr())) {
                 o.putNull("suggested_lr");
@@ -93,8 +104,9 @@ public final class DoctorCommand implements Callable<Integer> {
             out.println("no problems found");
         } else {
             for (Finding f : r.findings()) {
-                out.println(String.format(Locale.ROOT, "%s %s: %s%n  evidence: %s%n  cause:    %s%n  fix:      %s",
-                    f.severity().id().toUpperCase(Locale.ROOT), f.id(), f.summary(), f.evidence(), f.cause(), f.fix()));
+                out.println(String.format(Locale.ROOT, "%s %s: %s%n  evidence: %s%n  cause:    %s%n  fix:      %s%s",
+                    f.severity().id().toUpperCase(Locale.ROOT), f.id(), f.summary(), f.evidence(), f.cause(), f.fix(),
+                    f.set().isEmpty() ? "" : "\n  job:      " + setFlags(f)));
             }
         }
         out.flush();

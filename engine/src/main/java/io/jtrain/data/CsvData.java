@@ -14,6 +14,9 @@ import java.util.function.Consumer;
  * {@link #load} keeps them and reports where they are, for the doctor.
  */
 public final class CsvData {
+    /** The most classes a CSV classification data set may have (labels 0 .. MAX_CLASSES - 1). */
+    public static final int MAX_CLASSES = 1 << 16;
+
     private CsvData() { }
 
     /** A CSV data set, its file rows and its non-finite cells (null when there are none). */
@@ -91,6 +94,11 @@ public final class CsvData {
             if (v != Math.rint(v) || v < 0) {
                 throw new DataException(t.file() + ":" + t.line(i) + ": label " + v + " in column '" + t.header()[label]
                     + "' is not a class index (0, 1, 2, ...); set data.task: regression for numeric targets");
+            }
+            if (v >= MAX_CLASSES) {
+                throw new DataException(t.file() + ":" + t.line(i) + ": label " + v + " in column '" + t.header()[label]
+                    + "' is beyond the " + MAX_CLASSES + " classes a classifier here may have; is it a regression "
+                    + "target (data.task: regression)?");
             }
             classes = Math.max(classes, (int) v + 1);
         }

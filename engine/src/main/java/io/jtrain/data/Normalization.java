@@ -6,7 +6,8 @@ import java.util.Locale;
  * Input normalisation fitted on training data only and stored with the model: {@code x' = (x - mean) / std}.
  * {@link Mode#GLOBAL} uses one mean and deviation over all values (images); {@link Mode#PER_FEATURE} one
  * per feature (tabular data). A feature whose deviation is zero (or not finite) keeps std = 1, so it is
- * centred but never divided by zero.
+ * centred but never divided by zero. Statistics are taken over finite values only, so a NaN (which training
+ * refuses, but the doctor examines) stays one value, not the mean of every feature.
  */
 public record Normalization(Mode mode, float[] mean, float[] std) {
 
@@ -42,30 +43,38 @@ public record Normalization(Mode mode, float[] mean, float[] std) {
             case GLOBAL -> {
                 double s = 0;
                 double sq = 0;
+                long c = 0;
                 for (float v : x) {
-                    s += v;
-                    sq += (double) v * v;
+                    if (Float.isFinite(v)) {
+                        s += v;
+                        sq += (double) v * v;
+                        c++;
+                    }
                 }
-                double m = s / x.length;
-                double sd = Math.sqrt(Math.max(0, sq / x.length - m * m));
+                double m = c == 0 ? 0 : s / c;
+                double sd = c == 0 ? 1 : Math.sqrt(Math.max(0, sq / c - m * m));
                 yield new Normalization(mode, new float[] {(float) m}, new float[] {safe(sd)});
             }
             case PER_FEATURE -> {
                 double[] s = new double[f];
                 double[] sq = new double[f];
+                long[] c = new long[f];
                 for (int i = 0; i < n; i++) {
                     for (int j = 0; j < f; j++) {
                         double v = x[i * f + j];
-                        s[j] += v;
-                        sq[j] += v * v;
+                        if (Double.isFinite(v)) {
+                            s[j] += v;
+                            sq[j] += v * v;
+                            c[j]++;
+                        }
                     }
                 }
                 float[] mean = new float[f];
                 float[] std = new float[f];
                 for (int j = 0; j < f; j++) {
-                    double m = s[j] / n;
+                    double m = c[j] == 0 ? 0 : s[j] / c[j];
                     mean[j] = (float) m;
-                    std[j] = safe(Math.sqrt(Math.max(0, sq[j] / n - m * m)));
+                    std[j] = c[j] == 0 ? 1f : safe(Math.sqrt(Math.max(0, sq[j] / c[j] - m * m)));
                 }
                 yield new Normalization(mode, mean, std);
             }

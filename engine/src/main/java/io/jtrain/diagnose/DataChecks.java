@@ -27,13 +27,14 @@ public final class DataChecks {
                     + ", feature " + (int) st[3][2] + ")", "missing values in the source data, or a division by zero "
                     + "in preprocessing", "fill or drop missing values before training (e.g. replace with the "
                     + "feature's mean) and check the preprocessing"));
+        } else {
+            scale(st, f, train.sampleShape().rank() == 1, out);
+            constant(st, f, out);
         }
-        scale(st, f, train.sampleShape().rank() == 1, out);
-        constant(st, f, out);
         if (classification) {
-            labels(train, outputs, out);
+            labels(train, val, outputs, out);
         }
-        if (val != null && val.size() > 1) {
+        if (nonFinite == 0 && val != null && val.size() > 1) {
             split(st, featureStats(val), f, val.size(), out);
         }
     }
@@ -105,7 +106,9 @@ public final class DataChecks {
                 "inputs as the model sees them: mean %.3g, standard deviation %.3g; per-feature deviation from %.3g "
                     + "(feature %d) to %.3g (feature %d)", mean, std, minStd, minAt, maxStd, maxAt),
                 "the job's normalization is 'none' or does not fit this data (global statistics on features of "
-                    + "different units)", "set data.normalization: per_feature for tabular data or global for images"));
+                    + "different units)", "set data.normalization: " + (tabular ? "per_feature" : "global")
+                    + (tabular ? " (tabular data)" : " (images)")).withSet(java.util.Map.of("data.normalization",
+                        tabular ? "per_feature" : "global")));
         }
     }
 
@@ -127,48 +130,72 @@ public final class DataChecks {
         }
     }
 
-    private static void labels(Dataset train, int outputs, List<Finding> out) {
+    private static void labels(Dataset train, Dataset val, int outputs, List<Finding> out) {
         if (train.targetSize() != 1) {
             return;
         }
-        long[] counts = new long[Math.max(outputs, train.numClasses()) + 1];
-        int maxLabel = -1;
+        if (!outOfRange(train, "training", outputs, out) && val != null) {
+            outOfRange(val, "validation", outputs, out);
+        }
+        long[] counts = new long[Math.max(1, outputs)];
         for (float v : train.y()) {
-            int k = (int) v;
-            maxLabel = Math.max(maxLabel, k);
-            if (k >= 0 && k < counts.length) {
-                counts[k]++;
+            if (v == Math.rint(v) && v >= 0 && v < outputs) {
+                counts[(int) v]++;
             }
         }
-        if (maxLabel >= outputs) {
-            out.add(new Finding("label_out_of_range", ERROR, "labels exceed the model's " + outputs + " outputs",
-                "largest label " + maxLabel + ", the last layer has " + outputs + " units (classes 0.." + (outputs - 1)
-                    + ")", "the final dense layer's units do not match the number of classes, or labels are not "
-                    + "0-based", "set the last dense layer's units to " + (maxLabel + 1) + " or fix the labels"));
+        imbalance(counts, train.size(), out);
+    }
+
+    /** label_out_of_range for labels that are not class indices of the model's outputs (counted, first named). */
+    private static boolean outOfRange(Dataset d, String split, int outputs, List<Finding> out) {
+        long bad = 0;
+        int first = -1;
+        float worst = 0;
+        for (int i = 0; i < d.y().length; i++) {
+            float v = d.y()[i];
+            if (!(v == Math.rint(v) && v >= 0 && v < outputs)) {
+                if (bad++ == 0) {
+                    first = i;
+                }
+                worst = Math.abs(v) > Math.abs(worst) ? v : worst;
+            }
         }
+        if (bad == 0) {
+            return false;
+        }
+        out.add(new Finding("label_out_of_range", ERROR, "labels are not class indices of the model's " + outputs
+            + " outputs", String.format(Locale.ROOT, "%d label(s) of the %s split outside [0, %d] (first: sample %d, "
+                + "label %s; most extreme %s)", bad, split, outputs - 1, first, d.y()[first], worst),
+            bad <= 3 ? "a few corrupt labels" : "the last layer's units do not match the number of classes, or labels "
+                + "are not 0-based", bad <= 3 ? "fix or drop the corrupt label rows" : "give the last dense layer one "
+                + "unit per class, or re-index the labels from 0"));
+        return true;
+    }
+
+    private static void imbalance(long[] counts, int n, List<Finding> out) {
         long present = 0;
         long max = 0;
         long min = Long.MAX_VALUE;
         int maxK = 0;
         int minK = 0;
-        for (int k = 0; k < Math.max(outputs, maxLabel + 1); k++) {
+        for (int k = 0; k < counts.length; k++) {
             if (counts[k] > 0) {
                 present++;
+                if (counts[k] < min) {
+                    min = counts[k];
+                    minK = k;
+                }
             }
             if (counts[k] > max) {
                 max = counts[k];
                 maxK = k;
             }
-            if (counts[k] > 0 && counts[k] < min) {
-                min = counts[k];
-                minK = k;
-            }
         }
         if (present == 1) {
             out.add(new Finding("class_imbalance", ERROR, "every training label is the same class (" + maxK + ")",
-                train.size() + " of " + train.size() + " samples have label " + maxK, "a broken label column or a "
-                    + "filtering step that kept one class", "check how the labels were produced; a classifier needs "
-                    + "examples of every class"));
+                max + " of " + n + " samples have label " + maxK, "a broken label column or a filtering step that "
+                    + "kept one class", "check how the labels were produced; a classifier needs examples of every "
+                    + "class"));
         } else if (present > 1 && (double) max / min > Thresholds.IMBALANCE_RATIO) {
             out.add(new Finding("class_imbalance", WARNING, "classes are strongly imbalanced", String.format(Locale.ROOT,
                 "class %d has %d samples, class %d has %d (ratio %.1f)", maxK, max, minK, min, (double) max / min),

@@ -85,9 +85,10 @@ public final class Doctor {
         Job job = new Job(data.modelSpec(spec), spec.lossFunction(), spec.optimizerConfig(), spec.optimizer().lr(),
             spec.trainConfig(), data.train(), data.validation(), !spec.regression(), targetError);
         List<Finding> out = new ArrayList<>();
+        RootCauses.Live ranker = new RootCauses.Live();
         Consumer<Finding> add = f -> {
             out.add(f);
-            live.accept(f);
+            live.accept(ranker.rank(f));
         };
         int outputs;
         try (Sequential probe = Sequential.build(job.spec())) {
@@ -105,27 +106,65 @@ public final class Doctor {
             }
             ModelChecks.depth(m, job.train().size(), pre);
             pre.forEach(add);
-            boolean blocked = pre.stream().anyMatch(f -> f.id().equals("nan_in_data") || f.id().equals(
-                "label_out_of_range"));
-            if (blocked) {
-                return new Report(out, List.of(), List.of(), Double.NaN);
+            if (pre.stream().anyMatch(f -> BLOCKING.contains(f.id()) && f.severity() == ERROR)) {
+                return new Report(RootCauses.prioritize(out), List.of(), List.of(), Double.NaN);
             }
         }
-        diagnosticRun(spec, data, job, be, add);
-        tools(job, be, add);
-        LrRangeTest.Result lr = LrRangeTest.run(job.spec(), job.loss(), job.optimizer(), job.train(), be,
-            job.training().seed(), Math.min(32, job.training().batchSize()));
-        List<Double> rates = lr.rates();
-        List<Double> losses = lr.losses();
-        double suggested = lr.suggestion();
-        if (!Double.isNaN(suggested)) {
-            add.accept(new Finding("learning_rate_suggestion", INFO, String.format(Locale.ROOT,
-                "the learning-rate range test suggests %.2g (the job uses %.2g)", suggested, job.lr()),
-                String.format(Locale.ROOT, "smoothed loss lowest at %.2g over %d rates from 1e-6; a tenth of that",
-                    10 * suggested, rates.size()), "the range test trains briefly with rates rising from 1e-6 to 1",
-                "try optimizer.lr near the suggestion if training is slow or unstable"));
+        guarded("diagnostic run", () -> diagnosticRun(spec, data, job, be, add), add);
+        guarded("tools", () -> tools(job, be, add), add);
+        LrRangeTest.Result[] lr = new LrRangeTest.Result[1];
+        guarded("learning-rate range test", () -> lr[0] = LrRangeTest.run(job.spec(), job.loss(), job.optimizer(),
+            job.train(), be, job.training().seed(), Math.min(32, job.training().batchSize())), add);
+        if (lr[0] == null) {
+            return new Report(RootCauses.prioritize(out), List.of(), List.of(), Double.NaN);
         }
-        return new Report(prioritize(out), rates, losses, suggested);
+        double suggested = suggestion(lr[0], job, out, add);
+        return new Report(RootCauses.prioritize(out), lr[0].rates(), lr[0].losses(), suggested);
+    }
+
+    /** Error-level pre-flight findings after which no training can mean anything. */
+    static final List<String> BLOCKING = List.of("nan_in_data", "label_out_of_range", "final_activation_mismatch");
+
+    /**
+     * The range test's suggestion, offered only when no other root cause explains why training is stuck (a rate
+     * 100x higher does not help a network whose data or initialisation is broken); NaN when not offered.
+     */
+    private static double suggestion(LrRangeTest.Result lr, Job job, List<Finding> out, Consumer<Finding> add) {
+        String root = RootCauses.root(out);
+        if (Double.isNaN(lr.suggestion())) {
+            return Double.NaN;
+        }
+        if (root != null && !root.equals("learning_rate_too_high")) {
+            add.accept(new Finding("learning_rate_suggestion", INFO, "no learning-rate suggestion while " + root
+                + " is unresolved", String.format(Locale.ROOT, "the range test's minimum is at %.2g, but the run is "
+                    + "stuck for another reason", 10 * lr.suggestion()), "the range test measures the loss of a "
+                    + "network that " + root + " already hampers", "fix " + root + " first, then run jtrain doctor "
+                    + "again"));
+            return Double.NaN;
+        }
+        double s = lr.suggestion();
+        add.accept(new Finding("learning_rate_suggestion", INFO, String.format(Locale.ROOT,
+            "the learning-rate range test suggests %.2g (the job uses %.2g)", s, job.lr()),
+            String.format(Locale.ROOT, "smoothed loss lowest at %.2g over %d rates from 1e-6; a tenth of that",
+                10 * s, lr.rates().size()), "the range test trains briefly with rates rising from 1e-6 to 1",
+            "try optimizer.lr near the suggestion if training is slow or unstable").withSet(java.util.Map.of(
+                "optimizer.lr", String.format(Locale.ROOT, "%.2g", s))));
+        return s;
+    }
+
+    /**
+     * Runs a part of the examination; if it fails (a job the diagnostic training refuses, out of memory), the
+     * report keeps what was found and says what could not run, instead of losing everything.
+     */
+    private static void guarded(String what, Runnable r, Consumer<Finding> add) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            add.accept(new Finding("diagnosis_incomplete", WARNING, "the " + what + " could not run", e.getMessage()
+                == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""), "the job "
+                + "cannot train as it is (see the other findings)", "fix the reported problems and run jtrain doctor "
+                + "again"));
+        }
     }
 
     /** Names the first non-finite value by file:line:column when the data was loaded from a file. */
@@ -138,54 +177,6 @@ public final class Doctor {
                     + "data file (first: " + nf.first() + ")", f.cause(), f.fix()));
             }
         }
-    }
-
-    /** Root causes, most fundamental first; a finding is downgraded when one earlier in this list is present. */
-    static final List<String> ROOT_CAUSES = List.of("nan_in_data", "label_out_of_range", "class_imbalance",
-        "final_activation_mismatch", "unnormalized_inputs", "bad_initialization", "learning_rate_too_high",
-        "dead_relu", "vanishing_gradients", "overfitting", "underfitting", "split_mismatch");
-    /** Symptoms that the root causes explain. */
-    static final List<String> SYMPTOMS = List.of("loss_not_decreasing", "accuracy_flat", "output_collapse",
-        "cannot_overfit_small_batch", "update_ratio", "exploding_gradients", "saturated_activations",
-        "gradient_check_failed");
-
-    /**
-     * Reports root causes before their symptoms: when a warning- or error-level root cause is present,
-     * symptom findings and root causes later in {@link #ROOT_CAUSES} that it explains are downgraded to
-     * info and say so. Facts such as nan_in_training keep their severity.
-     */
-    static List<Finding> prioritize(List<Finding> in) {
-        String root = null;
-        for (String r : ROOT_CAUSES) {
-            if (in.stream().anyMatch(f -> f.id().equals(r) && f.severity() != Finding.Severity.INFO)) {
-                root = r;
-                break;
-            }
-        }
-        if (root == null) {
-            return in;
-        }
-        int rank = ROOT_CAUSES.indexOf(root);
-        List<Finding> out = new ArrayList<>();
-        for (Finding f : in) {
-            boolean explained = SYMPTOMS.contains(f.id()) || ROOT_CAUSES.indexOf(f.id()) > rank && explains(root, f.id());
-            out.add(explained && f.severity() != INFO ? new Finding(f.id(), INFO, f.summary()
-                + " (probably a consequence of " + root + ")", f.evidence(), f.cause(), f.fix()) : f);
-        }
-        out.sort(java.util.Comparator.comparingInt(f -> -f.severity().ordinal()));
-        return out;
-    }
-
-    /** Which later root causes an earlier one explains. */
-    private static boolean explains(String root, String later) {
-        return switch (root) {
-            case "bad_initialization", "learning_rate_too_high", "nan_in_data", "label_out_of_range" ->
-                List.of("dead_relu", "vanishing_gradients", "underfitting").contains(later);
-            case "dead_relu" -> List.of("vanishing_gradients", "underfitting").contains(later);
-            case "vanishing_gradients", "class_imbalance", "final_activation_mismatch", "unnormalized_inputs" ->
-                later.equals("underfitting");
-            default -> false;
-        };
     }
 
     private static void diagnosticRun(JobSpec spec, PreparedData data, Job job, Backend be, Consumer<Finding> add) {
@@ -210,8 +201,10 @@ public final class Doctor {
             found.putIfAbsent("nan_in_training", divergence(e));
             found.putIfAbsent("learning_rate_too_high", new Finding("learning_rate_too_high", WARNING, "the learning "
                 + "rate is too high: training diverged", String.format(Locale.ROOT, "learning rate %.3g; %s", job.lr(),
-                e.cause()), "steps overshoot until the weights overflow", "lower the learning rate 10x or more (see "
-                + "the range test), or clip gradients (optimizer.clip_norm: 1.0)"));
+                e.cause()), "steps overshoot until the weights overflow", String.format(Locale.ROOT, "lower the "
+                + "learning rate 10x, to %.2g (see the range test), or clip gradients (optimizer.clip_norm: 1.0)",
+                job.lr() / 10)).withSet(java.util.Map.of("optimizer.lr", String.format(Locale.ROOT, "%.2g",
+                    job.lr() / 10))));
         }
         found.values().forEach(add);
     }
@@ -244,13 +237,16 @@ public final class Doctor {
             maxLabel = Math.max(maxLabel, cm.support(c));
         }
         double fp = (double) maxPred / total;
-        double fl = (double) maxLabel / total;
-        if (fp > Thresholds.COLLAPSE_PREDICTED && fl < Thresholds.COLLAPSE_LABELS) {
+        double fl = (double) cm.support(predClass) / total;
+        if (fp > Math.max(Thresholds.COLLAPSE_PREDICTED, fl + Thresholds.COLLAPSE_OF_REST * (1 - fl))) {
             mon.accept(new Finding("output_collapse", ERROR, "the network predicts the same class for almost everything",
-                String.format(Locale.ROOT, "class %d gets %.0f %% of predictions; the most frequent label is only "
-                    + "%.0f %% of the data", predClass, 100 * fp, 100 * fl), "dead units, a learning rate far too "
-                    + "high or low, or an all-zero initialisation", "check the other findings; lower the learning rate, "
-                    + "use a random initializer"));
+                String.format(Locale.ROOT, "class %d gets %.1f %% of predictions but is only %.1f %% of the labels: "
+                    + "the other classes are almost never predicted", predClass, 100 * fp, 100 * fl), fl
+                    > Thresholds.COLLAPSE_LABELS ? "the majority class is the easy answer on imbalanced data (or the "
+                    + "network learns nothing else)" : "dead units, a learning rate far too high or low, or an "
+                    + "all-zero initialisation", fl > Thresholds.COLLAPSE_LABELS ? "rebalance the classes (oversample "
+                    + "the rare ones) and judge by per-class recall; check the other findings" : "check the other "
+                    + "findings; lower the learning rate, use a random initializer"));
         }
     }
 

@@ -29,6 +29,7 @@ public final class ModelChecks {
             + String.format(Locale.ROOT, "; targets in [%.3g, %.3g]", range[0], range[1]);
         String why = null;
         String fix = null;
+        java.util.Map<String, String> set = java.util.Map.of();
         Finding.Severity sev = WARNING;
         switch (loss) {
             case SOFTMAX_CROSS_ENTROPY -> {
@@ -39,7 +40,13 @@ public final class ModelChecks {
                 }
             }
             case BINARY_CROSS_ENTROPY -> {
-                if (last.equals("softmax") || last.equals("sigmoid")) {
+                if (classLabels(m, train) && range[1] > 1) {
+                    why = "binary cross-entropy needs one 0/1 target per output, but the targets are class indices "
+                        + "up to " + (int) range[1];
+                    fix = "use loss: softmax_cross_entropy for one class per sample";
+                    sev = ERROR;
+                    set = java.util.Map.of("loss", "softmax_cross_entropy");
+                } else if (last.equals("softmax") || last.equals("sigmoid")) {
                     why = last.equals("softmax") ? "softmax makes the outputs compete, but binary cross-entropy treats "
                         + "each output as an independent label" : "the loss applies the sigmoid itself, so it is "
                         + "applied twice";
@@ -47,7 +54,14 @@ public final class ModelChecks {
                 }
             }
             case MEAN_SQUARED_ERROR -> {
-                if (last.equals("relu") && range[0] < 0) {
+                if (classLabels(m, train)) {
+                    why = "mean squared error compares each of the model's " + outputs(m) + " outputs with a target, "
+                        + "but the targets are one class index per sample";
+                    fix = "use loss: softmax_cross_entropy" + (last.equals("sigmoid") || last.equals("softmax")
+                        ? " and end the model with the dense layer (the loss applies the softmax)" : "");
+                    sev = ERROR;
+                    set = java.util.Map.of("loss", "softmax_cross_entropy");
+                } else if (last.equals("relu") && range[0] < 0) {
                     why = "ReLU outputs cannot be negative, but the targets are";
                     fix = "remove the final ReLU (use a linear output) for signed targets";
                     sev = ERROR;
@@ -67,8 +81,25 @@ public final class ModelChecks {
         }
         if (why != null) {
             out.add(new Finding("final_activation_mismatch", sev, "the final activation does not fit the loss or the "
-                + "targets", evidence, why, fix));
+                + "targets", evidence, why, fix, set));
         }
+    }
+
+    /** One integer target per sample for a model with several outputs: class indices. */
+    private static boolean classLabels(Sequential m, Dataset d) {
+        if (d.targetSize() != 1 || outputs(m) < 2) {
+            return false;
+        }
+        for (float v : d.y()) {
+            if (v != Math.rint(v) || v < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int outputs(Sequential m) {
+        return (int) m.outputShape().size();
     }
 
     /** {min, max, 1 if every target is 0 or 1}. */

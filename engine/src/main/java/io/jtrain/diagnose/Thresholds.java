@@ -62,6 +62,14 @@ public final class Thresholds {
     public static final double OSCILLATION_ABOVE_MIN = 0.1;
     /** Live detectors sample every this many steps. */
     public static final int SAMPLE_EVERY = 10;
+    /** The step-size check is judged live once this many steps are sampled (the first 21-31 steps). */
+    public static final int EARLY_SAMPLES = 3;
+    /** Gradient flow and weights that barely move are judged live at an epoch's end from this many samples. */
+    public static final int FLOW_SAMPLES = 5;
+    /** Accuracy is flat when the error fell by less than this fraction of itself while the loss fell. */
+    public static final double ERROR_MIN_RELATIVE_DROP = 0.05;
+    /** Collapse: the top class takes this share of what the other classes should get. */
+    public static final double COLLAPSE_OF_REST = 0.8;
     /** Whole-model gradient check: relative error tolerated, and the fraction of checked entries that must pass. */
     public static final double GRADCHECK_RELATIVE = 0.05;
     public static final double GRADCHECK_PASS_FRACTION = 0.8;

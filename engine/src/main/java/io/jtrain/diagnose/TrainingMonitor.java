@@ -32,6 +32,9 @@ public final class TrainingMonitor implements TrainingListener {
     private final Consumer<Finding> report;
     private final boolean strict;
     private final Map<String, Finding> found = new LinkedHashMap<>();
+    private final RootCauses.Live ranker = new RootCauses.Live();
+    private double lr = Double.NaN;
+    private boolean updatesJudged;
     private final Map<Integer, boolean[]> everActive = new HashMap<>();
     private final Map<Integer, long[]> saturated = new HashMap<>();
     private final List<double[]> gradRatios = new ArrayList<>();
@@ -69,13 +72,20 @@ public final class TrainingMonitor implements TrainingListener {
         return new ArrayList<>(found.values());
     }
 
-    /** Records a finding once (by id); reports it; stops on an error when strict. */
+    /**
+     * Records a finding once (by id) and reports it ranked as {@code doctor} would: downgraded to info when
+     * a root cause already reported explains it. With {@code strict}, an error-level root cause (or the fact
+     * nan_in_training) stops training; a symptom never does.
+     */
     public void add(Finding f) {
-        if (found.putIfAbsent(f.id(), f) == null) {
-            report.accept(f);
-            if (strict && f.severity() == ERROR) {
-                throw new StopOnError(f);
-            }
+        if (found.containsKey(f.id())) {
+            return;
+        }
+        Finding r = ranker.rank(f);
+        found.put(f.id(), r);
+        report.accept(r);
+        if (strict && r.severity() == ERROR && (RootCauses.isRootCause(r.id()) || r.id().equals("nan_in_training"))) {
+            throw new StopOnError(r);
         }
     }
 
@@ -88,6 +98,7 @@ public final class TrainingMonitor implements TrainingListener {
     public void stepEnd(StepEnd e) {
         int epoch = e.epoch();
         int s = e.step();
+        lr = e.lr();
         step++;
         if (phase == 2) {
             judge(sampler.read(), sampledEpoch, sampledStep);
@@ -114,6 +125,10 @@ public final class TrainingMonitor implements TrainingListener {
         gradients(smp, epoch, s);
         activations(smp, epoch, s);
         updateRatio(smp);
+        if (!updatesJudged && updateRatios.size() >= Thresholds.EARLY_SAMPLES) {
+            updatesJudged = true;
+            updatesTooLarge();
+        }
     }
 
     private void gradients(MonitorSampler.Sample smp, int epoch, int s) {
@@ -198,12 +213,11 @@ public final class TrainingMonitor implements TrainingListener {
             double frac = (double) dead / act.length;
             if (frac > Thresholds.DEAD_UNITS) {
                 Layer l = model.layers().get(e.getKey());
+                String[] why = deadCause(l.index());
                 add(new Finding("dead_relu", frac > 0.9 ? ERROR : WARNING, "most ReLU units never activate",
                     String.format(Locale.ROOT, "layer %d (%s): %d of %d units (%.0f %%) were never positive in epoch %d's "
-                        + "sampled batches", l.index(), l.type(), dead, act.length, 100 * frac, m.epoch()),
-                    "large negative biases, a too-high learning rate that pushed units negative, or a bad "
-                        + "initialisation", "use he_uniform initialisation and zero biases, lower the learning rate, or "
-                        + "try leaky_relu"));
+                        + "sampled batches; %s", l.index(), l.type(), dead, act.length, 100 * frac, m.epoch(), why[0]),
+                    why[1], why[2]));
             }
         }
         everActive.clear();
@@ -227,6 +241,55 @@ public final class TrainingMonitor implements TrainingListener {
         }
         saturated.clear();
         overfitting();
+        if (gradRatios.size() >= Thresholds.FLOW_SAMPLES) {
+            gradientFlow();
+        }
+        oscillation();
+        if (updateRatios.size() >= Thresholds.FLOW_SAMPLES) {
+            updatesTooSmall();
+        }
+    }
+
+    /**
+     * Why the units after layer {@code reluIndex} are dead, from the weighted layer that feeds them: biases that
+     * push the pre-activations below zero, a weight scale far from He's, or (neither) steps that were too
+     * large. Returns {evidence, cause, fix}, quoting the numbers.
+     */
+    private String[] deadCause(int reluIndex) {
+        Parameter w = null;
+        Parameter b = null;
+        for (int i = reluIndex - 1; i >= 0 && w == null; i--) {
+            for (Parameter p : model.layers().get(i).parameters()) {
+                if (p.kind() == Parameter.Kind.DENSE_WEIGHT || p.kind() == Parameter.Kind.CONV_KERNEL) {
+                    w = p;
+                } else if (p.kind() == Parameter.Kind.BIAS) {
+                    b = p;
+                }
+            }
+        }
+        if (w == null) {
+            return new String[] {"no weighted layer feeds it", "the inputs are never positive",
+                "check the data and the layer order"};
+        }
+        double fanIn = (double) w.value().size() / w.value().dim(0);
+        double wStd = be.stats(w.value()).std();
+        double preStd = wStd * Math.sqrt(fanIn);
+        double bMean = b == null ? 0 : be.stats(b.value()).mean();
+        double he = Math.sqrt(2 / fanIn);
+        if (bMean < -preStd) {
+            return new String[] {String.format(Locale.ROOT, "the biases of %s average %.3g against a pre-activation "
+                + "spread of about %.3g", b.name(), bMean, preStd), "negative biases keep the pre-activations below "
+                + "zero", "initialise the biases to zero (bias_init: zeros) and retrain"};
+        }
+        if (wStd > 3 * he || wStd < he / 3) {
+            return new String[] {String.format(Locale.ROOT, "the weights of %s have deviation %.3g; He's for a fan-in "
+                + "of %.0f is %.3g", w.name(), wStd, fanIn, he), "a weight scale far from what ReLU needs",
+                "use he_uniform (or he_normal) initialisation"};
+        }
+        return new String[] {String.format(Locale.ROOT, "weights of %s at deviation %.3g (He: %.3g), mean bias %.3g; "
+            + "learning rate %.3g", w.name(), wStd, he, bMean, lr), "large steps pushed the units negative, from which "
+            + "ReLU never recovers", String.format(Locale.ROOT, "lower the learning rate (now %.3g) or use "
+                + "leaky_relu", lr)};
     }
 
     private void overfitting() {
@@ -264,7 +327,8 @@ public final class TrainingMonitor implements TrainingListener {
         EpochMetrics first = history.get(0);
         EpochMetrics last = history.get(history.size() - 1);
         gradientFlow();
-        updates();
+        updatesTooLarge();
+        updatesTooSmall();
         oscillation();
         double drop = (first.loss() - last.loss()) / Math.max(1e-12, Math.abs(first.loss()));
         if (history.size() >= 2 && drop < Thresholds.LOSS_MIN_RELATIVE_DROP) {
@@ -275,7 +339,7 @@ public final class TrainingMonitor implements TrainingListener {
                 + "try the overfit-one-batch test"));
         }
         if (drop > Thresholds.LOSS_FELL && first.accuracy() != null && last.accuracy() != null
-            && last.accuracy() - first.accuracy() < Thresholds.ACCURACY_MIN_GAIN && last.accuracy() < 0.95) {
+            && errorBarelyFell(first.accuracy(), last.accuracy()) && last.accuracy() < 0.95) {
             add(new Finding("accuracy_flat", WARNING, "the loss falls but accuracy does not improve", String.format(
                 Locale.ROOT, "loss %.4f -> %.4f, accuracy %.3f -> %.3f", first.loss(), last.loss(), first.accuracy(),
                 last.accuracy()), "the model is becoming confident on what it already predicts, e.g. the majority "
@@ -290,6 +354,16 @@ public final class TrainingMonitor implements TrainingListener {
                     "make the model bigger (more units or layers), train longer, reduce regularisation"));
             }
         }
+    }
+
+    /**
+     * The error (1 - accuracy) fell by less than {@link Thresholds#ERROR_MIN_RELATIVE_DROP} of itself: from 0.073
+     * to 0.065 is progress (an eleventh of the error gone), from 0.50 to 0.49 is not.
+     */
+    static boolean errorBarelyFell(double firstAccuracy, double lastAccuracy) {
+        double e0 = 1 - firstAccuracy;
+        double e1 = 1 - lastAccuracy;
+        return e0 <= 0 || (e0 - e1) / e0 < Thresholds.ERROR_MIN_RELATIVE_DROP;
     }
 
     /** The training loss changes direction at least twice across epochs and ends well above its minimum. */
@@ -311,8 +385,8 @@ public final class TrainingMonitor implements TrainingListener {
         if (turns >= 2 && last > (1 + Thresholds.OSCILLATION_ABOVE_MIN) * min) {
             add(new Finding("learning_rate_too_high", WARNING, "the training loss oscillates", String.format(
                 Locale.ROOT, "the epoch loss changed direction %d times; last %.4f, best %.4f", turns, last, min),
-                "steps overshoot the minimum", "lower the learning rate (see the range test) or use a decaying "
-                + "schedule"));
+                "steps overshoot the minimum", String.format(Locale.ROOT, "lower the learning rate (now %.3g; see the "
+                + "range test) or use a decaying schedule", lr)).withSet(lrSet(lr / 3)));
         }
     }
 
@@ -322,12 +396,17 @@ public final class TrainingMonitor implements TrainingListener {
         }
         double[] med = median(gradRatios);
         double ratio = med[0] / Math.max(1e-30, med[1]);
-        if (ratio < Thresholds.VANISH_RATIO && med[0] < Thresholds.VANISH_FIRST_NORM) {
+        boolean lastFlows = med[1] > Thresholds.VANISH_FIRST_NORM * Thresholds.VANISH_RATIO;
+        if (lastFlows && ratio < Thresholds.VANISH_RATIO && med[0] < Thresholds.VANISH_FIRST_NORM) {
+            boolean saturating = model.layers().stream().anyMatch(l -> l instanceof ActivationLayer a
+                && (a.activation().kind() == Activation.Kind.SIGMOID || a.activation().kind() == Activation.Kind.TANH));
             add(new Finding("vanishing_gradients", WARNING, "gradients vanish towards the first layers",
                 String.format(Locale.ROOT, "median gradient norm %.3g at the first weighted layer, %.3g at the last "
-                    + "(ratio %.3g)", med[0], med[1], ratio), "deep stacks of saturating activations (sigmoid, tanh) "
-                    + "multiply small derivatives", "use ReLU-family activations with he initialisation, add batch_norm, "
-                    + "or use fewer layers"));
+                    + "(ratio %.3g)", med[0], med[1], ratio), saturating ? "deep stacks of saturating activations "
+                    + "(sigmoid, tanh) multiply small derivatives" : "a deep stack without normalisation whose "
+                    + "initial weights are too small for its depth", saturating ? "use ReLU-family activations with he "
+                    + "initialisation, add batch_norm, or use fewer layers" : "add batch_norm after the dense or "
+                    + "convolution layers, use he_uniform initialisation, or use fewer layers"));
         } else if (med[2] > Thresholds.EXPLODE_NORM || ratio > Thresholds.EXPLODE_RATIO) {
             add(new Finding("exploding_gradients", WARNING, "gradients explode", String.format(Locale.ROOT,
                 "median global gradient norm %.3g; first/last layer ratio %.3g", med[2], ratio), "a too-high learning "
@@ -336,26 +415,41 @@ public final class TrainingMonitor implements TrainingListener {
         }
     }
 
-    private void updates() {
+    /** Steps that rewrite a large part of the weights: judged from the first sampled steps. */
+    private void updatesTooLarge() {
+        if (updateRatios.isEmpty()) {
+            return;
+        }
+        double early = updateRatios.subList(0, Math.min(Thresholds.EARLY_SAMPLES, updateRatios.size())).stream()
+            .mapToDouble(d -> d).max().orElse(0);
+        if (early > Thresholds.UPDATE_RATIO_HIGH) {
+            add(new Finding("learning_rate_too_high", WARNING, "each step changes the weights too much",
+                String.format(Locale.ROOT, "update-to-weight ratio up to %.3g per step in the first sampled steps "
+                    + "(healthy: about 1e-3) at learning rate %.3g", early, lr),
+                "the learning rate is too high for this model and optimizer", String.format(Locale.ROOT, "lower the "
+                    + "learning rate 10x, to %.2g (the doctor's range test suggests one), or add a warm-up", lr / 10))
+                .withSet(lrSet(lr / 10)));
+        }
+    }
+
+    /** Weights that barely move: judged on the median of the samples so far. */
+    private void updatesTooSmall() {
         if (updateRatios.isEmpty()) {
             return;
         }
         List<Double> sorted = new ArrayList<>(updateRatios);
         sorted.sort(Double::compare);
         double med = sorted.get(sorted.size() / 2);
-        double early = updateRatios.subList(0, Math.min(3, updateRatios.size())).stream().mapToDouble(d -> d).max()
-            .orElse(0);
-        if (early > Thresholds.UPDATE_RATIO_HIGH) {
-            add(new Finding("learning_rate_too_high", WARNING, "each step changes the weights too much",
-                String.format(Locale.ROOT, "update-to-weight ratio up to %.3g per step in the first sampled steps "
-                    + "(healthy: about 1e-3)", early),
-                "the learning rate is too high for this model and optimizer", "lower the learning rate 10x (the "
-                + "doctor's range test suggests one), or add a warm-up"));
-        } else if (med < Thresholds.UPDATE_RATIO_LOW) {
+        if (med < Thresholds.UPDATE_RATIO_LOW) {
             add(new Finding("update_ratio", WARNING, "the weights barely change", String.format(Locale.ROOT,
-                "median update-to-weight ratio %.3g per step (healthy: about 1e-3)", med), "a learning rate far too "
-                + "low, or vanishing gradients", "raise the learning rate (see the range test)"));
+                "median update-to-weight ratio %.3g per step (healthy: about 1e-3) at learning rate %.3g", med, lr),
+                "a learning rate far too low, or vanishing gradients", String.format(Locale.ROOT, "raise the learning "
+                    + "rate 10x, to %.2g (see the range test)", lr * 10)).withSet(lrSet(lr * 10)));
         }
+    }
+
+    private static Map<String, String> lrSet(double v) {
+        return Double.isFinite(v) && v > 0 ? Map.of("optimizer.lr", String.format(Locale.ROOT, "%.2g", v)) : Map.of();
     }
 
     private static double[] median(List<double[]> rows) {

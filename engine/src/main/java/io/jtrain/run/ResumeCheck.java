@@ -108,7 +108,8 @@ final class ResumeCheck {
                 flatten(prefix.isEmpty() ? key : prefix + "." + key, e.getValue(), out);
             }
         } else {
-            out.put(prefix, n.isNull() ? "null" : n.isTextual() ? n.asText() : n.toString());
+            out.put(prefix, n.isNull() ? "null" : n.isTextual() ? n.asText() : n.isFloatingPointNumber()
+                ? n.decimalValue().stripTrailingZeros().toPlainString() : n.toString());
         }
     }
 }

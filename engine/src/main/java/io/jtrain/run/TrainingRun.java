@@ -347,6 +347,10 @@ public final class TrainingRun {
             outputs = (int) m.outputShape().size();
         }
         Loss loss = job.lossFunction();
+        if (data.loaded() == null) {
+            checkFinite(data.train());
+            checkFinite(data.validation());
+        }
         io.jtrain.data.DataSplits loaded = data.loaded();
         if (loaded != null) {
             checkTargets(loaded.train(), loss, outputs, loaded.trainOrigin());
@@ -372,6 +376,26 @@ public final class TrainingRun {
             job = job.withBatchSize(n);
         }
         return job;
+    }
+
+    /** Data given from Java has no file to be checked when read: its inputs must be finite. */
+    private static void checkFinite(Dataset d) {
+        if (d == null) {
+            return;
+        }
+        float[] x = d.x();
+        long bad = 0;
+        int first = -1;
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                first = bad++ == 0 ? i : first;
+            }
+        }
+        if (bad > 0) {
+            throw new DataException(d.name() + ": " + bad + " non-finite input values (the first in sample "
+                + first / d.sampleSize() + ", value " + first % d.sampleSize() + "); fill or drop them before "
+                + "training");
+        }
     }
 
     /**
@@ -423,6 +447,7 @@ public final class TrainingRun {
         DataChecks.run(data.train(), data.validation(), !job.regression() && job.lossFunction().classIndexTargets(),
             (int) model.outputShape().size(), pre);
         ModelChecks.finalActivation(model, job.lossFunction(), data.train(), pre);
+        ModelChecks.initialization(model, data.train(), pre);
         pre.stream().filter(f -> f.severity() != Finding.Severity.INFO).forEach(monitor::add);
         return monitor;
     }

@@ -22,8 +22,11 @@ class LiveDiagnosisTest {
         Path job = Cli.write(tmp.resolve("job.yaml"), DEAD);
         Cli.Result r = Cli.run("train", job.toString(), "--out", tmp.resolve("run").toString());
         assertEquals(0, r.code(), r.toString());
-        assertEquals(1, r.err().lines().filter(l -> l.startsWith("doctor: ") && l.contains("dead_relu")).count(),
-            r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.matches("doctor: \\w+ dead_relu:.*")).count(), r.err());
+        assertTrue(r.err().contains("the biases of 1.bias average -20.0") && r.err().contains("bias_init: zeros"),
+            "advice specific to the cause, with its numbers:\n" + r.err());
+        assertTrue(r.err().contains("doctor: info loss_not_decreasing") && r.err().contains("consequence of dead_relu"),
+            "a symptom of the root cause is reported as info, as doctor reports it:\n" + r.err());
     }
 
     @Test
