@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  * the chosen device, measured through the same training loop users run, on synthetic inputs of the
  * data set's shape (so data loading from disk is excluded, batch assembly is not).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Measure training and inference throughput (samples/s after warm-up), ms per batch, peak memory.",
     footer = {"", "Examples:", "  jtrain bench --preset lenet5 --batch-size 128",
         "  jtrain bench examples/cnn-bn.yaml --steps 30 --json"})
@@ -48,8 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Jobs.Loaded loaded = common.load(jobFile);
-        loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
+        Jobs.Loaded loaded = common.load(jobFile, err);
         Benchmark.Result r = Benchmark.run(loaded.spec(), common.runOptions(err).withLiveDiagnosis(!noDiagnosis, false,
             null), warmup, steps, l -> {
                 err.println(l);

@@ -85,6 +85,27 @@ public final class Charts {
         save(file, List.of(c));
     }
 
+    /** The LR finder: raw and smoothed loss against the rate (log scale), the suggestion marked. */
+    public static void lrFind(Path file, List<Double> rates, List<Double> raw, List<Double> smooth, double suggested) {
+        XYChart c = new XYChartBuilder().width(800).height(450).title("Learning-rate range test")
+            .xAxisTitle("learning rate").yAxisTitle("loss").build();
+        c.getStyler().setXAxisLogarithmic(true);
+        if (rates.isEmpty()) {
+            save(file, List.of(c));
+            return;
+        }
+        c.addSeries("loss", rates, raw).setMarker(SeriesMarkers.NONE).setLineColor(new java.awt.Color(180, 180,
+            220));
+        c.addSeries("smoothed loss", rates, smooth).setMarker(SeriesMarkers.NONE);
+        if (!Double.isNaN(suggested)) {
+            double lo = smooth.stream().mapToDouble(d -> d).min().orElse(0);
+            double hi = smooth.stream().mapToDouble(d -> d).max().orElse(1);
+            c.addSeries(String.format(java.util.Locale.ROOT, "suggested %.2g", suggested), List.of(suggested,
+                suggested), List.of(lo, hi)).setMarker(SeriesMarkers.NONE).setLineColor(java.awt.Color.RED);
+        }
+        save(file, List.of(c));
+    }
+
     /** Samples/s (left axis) and peak memory in MiB (right axis) against the batch size (log scale). */
     public static void probe(Path file, List<Double> batch, List<Double> samplesPerS, List<Double> peakMiB) {
         XYChart c = new XYChartBuilder().width(800).height(450).title("Batch-size probe").xAxisTitle("batch size")

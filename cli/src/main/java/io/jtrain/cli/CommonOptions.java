@@ -83,6 +83,13 @@ public final class CommonOptions {
         return Jobs.load(jobFile, overrides());
     }
 
+    /** Loads the job as {@link #load(Path)} and prints its warnings to {@code err}, one line each. */
+    Jobs.Loaded load(Path jobFile, java.io.PrintWriter err) {
+        Jobs.Loaded loaded = load(jobFile);
+        loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
+        return loaded;
+    }
+
     /** Loads job text (a run's recorded job) with the overrides. */
     Jobs.Loaded load(String text, String where) {
         return Jobs.load(text, where, overrides());

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code jtrain devices}: the GPUs jtrain can use, or why there are none, and the CPU. */
-@Command(name = "devices", mixinStandardHelpOptions = true,
+@Command(name = "devices", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "List usable devices, or say exactly why no GPU is usable.",
     footer = {"", "Examples:", "  jtrain devices", "  jtrain devices --json"})
 public final class DevicesCommand implements Callable<Integer> {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jtrain doctor JOB}: find out why a network is stuck, with evidence and a fix. */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
+@Command(name = "doctor", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Check a job's data and model, run a short diagnostic training, and report problems with fixes.",
     footer = {"", "Examples:", "  jtrain doctor examples/lenet5.yaml", "  jtrain doctor job.yaml --epochs 5 --json",
         "  jtrain doctor job.yaml --target-error 0.02", "",
@@ -49,8 +49,7 @@ public final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile);
-        loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
+        io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile, err);
         JobSpec job = loaded.spec();
         if (common.epochs == null) {
             job = job.withEpochs(Math.min(3, job.training().epochs()));

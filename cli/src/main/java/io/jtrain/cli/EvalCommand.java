@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jtrain eval MODEL_DIR}: accuracy, per-class precision/recall/F1 and the confusion matrix. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(name = "eval", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Evaluate a saved model on the test split of its data set (or on --data).",
     footer = {"", "Examples:", "  jtrain eval runs/lenet5-20260101-120000/best",
         "  jtrain eval runs/mnist/best --data mnist --data-dir ../shared/data --json"})

@@ -56,6 +56,22 @@ public final class ExitCodes {
         return INTERNAL;
     }
 
+    /** The machine-readable name of an exit code (docs/cli.md), for {@code --json} errors. */
+    public static String name(int code) {
+        return switch (code) {
+            case OK -> "ok";
+            case USAGE -> "usage";
+            case DATA -> "data";
+            case OUT_OF_MEMORY -> "out_of_memory";
+            case DIVERGED -> "diverged";
+            case OUTPUT -> "output";
+            case DEVICE -> "device_unavailable";
+            case DOCTOR_FOUND_ERROR -> "doctor";
+            case INTERRUPTED, TERMINATED -> "interrupted";
+            default -> "internal";
+        };
+    }
+
     /** The prefix of the one-line message for an exception class. */
     public static String label(Throwable e) {
         return switch (of(e)) {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "jtrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Deep-learning training on the JVM: CPU (OpenBLAS) or NVIDIA GPU.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class,
-        DevicesCommand.class, BenchCommand.class, ProbeCommand.class, DoctorCommand.class, SelftestCommand.class, CommandLine.HelpCommand.class},
+        DevicesCommand.class, BenchCommand.class, ProbeCommand.class, DoctorCommand.class, SelftestCommand.class,
+        LrFindCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  jtrain train                      train lenet5 on the embedded Fashion-MNIST subset",
         "  jtrain train --preset dlfs --data mnist --epochs 5",
         "  jtrain eval runs/lenet5-20260101-120000/best", "",
@@ -32,18 +33,21 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(unwrap(e), verbose(parsed), err));
+        boolean json = java.util.Arrays.asList(args).contains("--json");
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> jsonError(report(unwrap(e), verbose(parsed), err),
+            describe(unwrap(e)), json, out));
         cl.setParameterExceptionHandler((e, a) -> {
             err.println("jtrain: error: " + e.getMessage());
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
-            return ExitCodes.USAGE;
+            return jsonError(ExitCodes.USAGE, e.getMessage(), json, out);
         });
         int code;
         try {
             code = cl.execute(args);
         } catch (Throwable t) {
-            code = report(unwrap(t), java.util.Arrays.asList(args).contains("--verbose"), err);
+            code = jsonError(report(unwrap(t), java.util.Arrays.asList(args).contains("--verbose"), err),
+                describe(unwrap(t)), json, out);
         }
         out.flush();
         err.flush();
@@ -64,6 +68,24 @@ public final class Main implements Runnable {
             err.println("(this is a bug in jtrain; run again with --verbose for the stack trace)");
         }
         err.flush();
+        return code;
+    }
+
+    /**
+     * With {@code --json}, a failure prints only {@code {"error": {"code": NAME, "exit": N, "message": TEXT}}} on
+     * standard output (the {@code jtrain:} line stays on standard error), so that a script reading standard
+     * output always gets one JSON object.
+     */
+    static int jsonError(int code, String message, boolean json, PrintWriter out) {
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode root = io.jtrain.run.RunDirectory.JSON.createObjectNode();
+            com.fasterxml.jackson.databind.node.ObjectNode e = root.putObject("error");
+            e.put("code", ExitCodes.name(code));
+            e.put("exit", code);
+            e.put("message", message);
+            out.println(root.toPrettyString());
+            out.flush();
+        }
         return code;
     }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 /** {@code jtrain predict MODEL_DIR INPUT...}: class and probabilities for IDX, CSV or PNG inputs. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Predict classes for inputs: images, a CSV file of features, or an IDX image file.",
     footer = {"", "Examples:", "  jtrain predict runs/lenet5/best t10k-images-idx3-ubyte.gz --limit 5",
         "  jtrain predict runs/lenet5/best shoe.png bag.png", "  jtrain predict runs/tabular/best rows.csv --json"})

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jtrain probe [JOB.yaml]}: the largest batch that fits, samples/s per size, and a recommendation. */
-@Command(name = "probe", mixinStandardHelpOptions = true,
+@Command(name = "probe", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Find the largest batch size that fits in memory, measure throughput per size, recommend one.",
     footer = {"", "Examples:", "  jtrain probe --preset cnn-bn --memory-limit 512m",
         "  jtrain probe examples/vgg-cifar.yaml --estimate-only --batch-size 256",
@@ -65,8 +65,7 @@ public final class ProbeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile);
-        loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
+        io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile, err);
         JobSpec job = loaded.spec();
         io.jtrain.run.TrainingRun.Options opts = common.runOptions(err);
         java.util.function.Consumer<String> log = l -> {

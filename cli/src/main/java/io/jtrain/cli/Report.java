@@ -32,6 +32,10 @@ final class Report {
         if (ev.accuracy() != null) {
             sb.append(String.format(Locale.ROOT, ", accuracy %.4f", ev.accuracy()));
         }
+        if (ev.regression() != null) {
+            sb.append(String.format(Locale.ROOT, ", MAE %.4g, RMSE %.4g, R² %.4f", ev.regression().mae(),
+                ev.regression().rmse(), ev.regression().r2()));
+        }
         sb.append(String.format(Locale.ROOT, " (%d samples)%n", ev.samples()));
         ConfusionMatrix cm = ev.confusion();
         if (cm == null) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  * training steps of lenet5 and cnn-bn, first on jtrain's own kernels, then with cuDNN ({@link GpuSelfTest}).
  * The one command the first machine with a GPU runs.
  */
-@Command(name = "selftest", mixinStandardHelpOptions = true,
+@Command(name = "selftest", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Compare the CUDA backend with the CPU backend, op by op, on edge cases and over 20 training "
         + "steps, with jtrain's own kernels first and then with cuDNN.",
     footer = {"", "Examples:", "  jtrain selftest --device cuda", "  jtrain selftest --device cuda:1 --cudnn off",

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jtrain summary [JOB.yaml]}: layers, output shapes, parameter counts, memory per sample. */
-@Command(name = "summary", mixinStandardHelpOptions = true,
+@Command(name = "summary", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Show the model of a job: layers, output shapes, parameters and memory per sample.",
     footer = {"", "Examples:", "  jtrain summary", "  jtrain summary --preset cnn-bn",
         "  jtrain summary examples/vgg-cifar.yaml --json"})

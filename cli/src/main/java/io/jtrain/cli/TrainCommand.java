@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jtrain train [JOB.yaml]}: flags → job → {@link TrainingRun} → progress, charts and the summary. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Train a model. With no job file: lenet5 on the embedded Fashion-MNIST subset.",
     footer = {"", "Examples:",
         "  jtrain train",
@@ -147,9 +147,10 @@ public final class TrainCommand implements Callable<Integer> {
                 Report.charts(r.runDir(), r.classNames(), test, r.history());
             }
             if (test != null) {
-                err.println(String.format(Locale.ROOT, "test: loss %.4f%s (%d samples)", test.loss(),
+                err.println(String.format(Locale.ROOT, "test: loss %.4f%s%s (%d samples)", test.loss(),
                     test.accuracy() == null ? "" : String.format(Locale.ROOT, ", accuracy %.4f", test.accuracy()),
-                    test.samples()));
+                    test.regression() == null ? "" : String.format(Locale.ROOT, ", MAE %.4g, RMSE %.4g, R² %.4f",
+                        test.regression().mae(), test.regression().rmse(), test.regression().r2()), test.samples()));
             }
             if (r.runDir() != null) {
                 err.println("run directory: " + r.runDir() + " (best model in " + r.runDir().resolve("best") + ")");
@@ -172,6 +173,11 @@ public final class TrainCommand implements Callable<Integer> {
             ObjectNode t = o.putObject("test");
             t.put("loss", test.loss());
             RunDirectory.putNullable(t, "accuracy", test.accuracy());
+            if (test.regression() != null) {
+                t.put("mae", test.regression().mae());
+                t.put("rmse", test.regression().rmse());
+                RunDirectory.putNullable(t, "r2", Double.isNaN(test.regression().r2()) ? null : test.regression().r2());
+            }
             t.put("samples", test.samples());
         }
         o.put("run_dir", r.runDir() == null ? null : r.runDir().toString());

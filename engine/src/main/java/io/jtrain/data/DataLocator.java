@@ -67,6 +67,12 @@ public final class DataLocator {
      */
     public static DataSplits loadLenient(String nameOrPath, Path dataDir, String labelColumn, boolean regression,
                                          Download download) {
+        return loadLenient(nameOrPath, dataDir, labelColumn, regression, download, ImageFolder.Options.auto());
+    }
+
+    /** As {@link #loadLenient(String, Path, String, boolean, Download)}, with the sample shape of image folders. */
+    public static DataSplits loadLenient(String nameOrPath, Path dataDir, String labelColumn, boolean regression,
+                                         Download download, ImageFolder.Options images) {
         if (nameOrPath.equals(EMBEDDED)) {
             return embedded();
         }
@@ -95,8 +101,12 @@ public final class DataLocator {
             if (Files.exists(p.resolve("data_batch_1.bin")) || Files.isDirectory(p.resolve("cifar-10-batches-bin"))) {
                 return ImageData.readCifar10(p);
             }
+            if (ImageFolder.isImageFolder(p)) {
+                return ImageFolder.load(p, images, download.log());
+            }
             throw new DataException(p + ": is a folder but holds neither train-images-idx3-ubyte[.gz] and "
-                + "train-labels-idx1-ubyte[.gz] (IDX) nor data_batch_1.bin ... test_batch.bin (CIFAR-10)");
+                + "train-labels-idx1-ubyte[.gz] (IDX), nor data_batch_1.bin ... test_batch.bin (CIFAR-10), nor one "
+                + "sub-folder of images per class (an image folder)");
         }
         if (Files.isRegularFile(p)) {
             throw new DataException(p + ": is a file, but only CSV files (ending in .csv) are data files; IDX and "

@@ -110,7 +110,12 @@ public final class Doctor {
                 return new Report(RootCauses.prioritize(out), List.of(), List.of(), Double.NaN);
             }
         }
-        guarded("diagnostic run", () -> diagnosticRun(spec, data, job, be, add), add);
+        Consumer<Finding> once = f -> {
+            if (out.stream().noneMatch(o -> o.id().equals(f.id()))) {
+                add.accept(f);
+            }
+        };
+        guarded("diagnostic run", () -> diagnosticRun(spec, data, job, be, once), add);
         guarded("tools", () -> tools(job, be, add), add);
         LrRangeTest.Result[] lr = new LrRangeTest.Result[1];
         guarded("learning-rate range test", () -> lr[0] = LrRangeTest.run(job.spec(), job.loss(), job.optimizer(),
@@ -123,7 +128,7 @@ public final class Doctor {
     }
 
     /** Error-level pre-flight findings after which no training can mean anything. */
-    static final List<String> BLOCKING = List.of("nan_in_data", "label_out_of_range", "final_activation_mismatch");
+    public static final List<String> BLOCKING = List.of("nan_in_data", "label_out_of_range", "final_activation_mismatch");
 
     /**
      * The range test's suggestion, offered only when no other root cause explains why training is stuck (a rate
@@ -143,6 +148,9 @@ public final class Doctor {
             return Double.NaN;
         }
         double s = lr.suggestion();
+        if (root != null && s < job.lr()) {
+            adoptSuggestion(out, s);
+        }
         add.accept(new Finding("learning_rate_suggestion", INFO, String.format(Locale.ROOT,
             "the learning-rate range test suggests %.2g (the job uses %.2g)", s, job.lr()),
             String.format(Locale.ROOT, "smoothed loss lowest at %.2g over %d rates from 1e-6; a tenth of that",
@@ -150,6 +158,23 @@ public final class Doctor {
             "try optimizer.lr near the suggestion if training is slow or unstable").withSet(java.util.Map.of(
                 "optimizer.lr", String.format(Locale.ROOT, "%.2g", s))));
         return s;
+    }
+
+    /**
+     * A too-high learning rate's fix takes the range test's suggestion when that is lower: the detectors' own
+     * estimate (a fixed factor, or scaling by the update ratio) can need several rounds, the range test one.
+     */
+    private static void adoptSuggestion(List<Finding> out, double s) {
+        String rate = String.format(Locale.ROOT, "%.2g", s);
+        for (int i = 0; i < out.size(); i++) {
+            Finding f = out.get(i);
+            String own = f.set().get("optimizer.lr");
+            if (f.id().equals("learning_rate_too_high") && own != null && Double.parseDouble(own) > s) {
+                out.set(i, new Finding(f.id(), f.severity(), f.summary(), f.evidence(), f.cause(), "set the learning "
+                    + "rate to " + rate + ", the range test's suggestion (" + f.fix() + ")", java.util.Map.of(
+                        "optimizer.lr", rate)));
+            }
+        }
     }
 
     /**
@@ -195,7 +220,8 @@ public final class Doctor {
                     }
                 }).build().run();
             if (r.test() != null) {
-                collapse(r.test().confusion(), f -> found.putIfAbsent(f.id(), f));
+                collapse(r.test().confusion(), f -> found.putIfAbsent(f.id(), stillLearning(r.history())
+                    ? f.explainedBy("a training loss that is still falling") : f));
             }
         } catch (DivergedException e) {
             found.putIfAbsent("nan_in_training", divergence(e));
@@ -215,6 +241,16 @@ public final class Doctor {
         return new Finding("nan_in_training", ERROR, "training produced NaN or infinite values", where + "; "
             + e.cause().split(";")[0], "overflow: usually a learning rate far too high, sometimes non-finite "
             + "inputs", "lower the learning rate, clip gradients, check the data (jtrain doctor checks it)");
+    }
+
+    /**
+     * The training loss fell by at least {@link Thresholds#COLLAPSE_STILL_LEARNING} (relative) in the last
+     * epoch: predictions that lean to one class are then a network that has not yet learned the rest, not one
+     * that has collapsed (a collapsed network's loss has stopped falling).
+     */
+    static boolean stillLearning(List<io.jtrain.train.EpochMetrics> h) {
+        int n = h.size();
+        return n >= 2 && h.get(n - 1).loss() < (1 - Thresholds.COLLAPSE_STILL_LEARNING) * h.get(n - 2).loss();
     }
 
     private static void collapse(ConfusionMatrix cm, Consumer<Finding> mon) {
@@ -250,6 +286,11 @@ public final class Doctor {
         }
     }
 
+    /** The tiny batch was memorised: the loss fell to a quarter of its start, or below 0.05. */
+    private static boolean fitted(TinyBatchOverfit.Result r) {
+        return r.finalLoss() <= Thresholds.TINY_LOSS_FRACTION * r.initialLoss() || r.finalLoss() < 0.05;
+    }
+
     private static void tools(Job job, Backend be, Consumer<Finding> add) {
         GradientCheck.Result gc = GradientCheck.run(job.spec(), job.loss(), job.train(), be, job.training().seed());
         double pass = gc.agreement();
@@ -261,12 +302,18 @@ public final class Doctor {
         }
         TinyBatchOverfit.Result tiny = TinyBatchOverfit.run(job.spec(), job.loss(), job.optimizer(), job.lr(),
             job.train(), be, job.training().seed());
-        if (!(tiny.finalLoss() <= Thresholds.TINY_LOSS_FRACTION * tiny.initialLoss() || tiny.finalLoss() < 0.05)) {
+        if (fitted(tiny)) {
+            return;
+        }
+        TinyBatchOverfit.Result faster = TinyBatchOverfit.run(job.spec(), job.loss(), job.optimizer(), 10 * job.lr(),
+            job.train(), be, job.training().seed());
+        if (!fitted(faster)) {
             add.accept(new Finding("cannot_overfit_small_batch", WARNING, "the model cannot fit " + Thresholds.TINY_BATCH
-                + " samples", String.format(Locale.ROOT, "loss %.4f -> %.4f after %d steps on %d samples",
-                tiny.initialLoss(), tiny.finalLoss(), Thresholds.TINY_STEPS, Thresholds.TINY_BATCH), "a healthy model memorises a tiny batch; "
-                + "failing means a learning-rate, initialisation, capacity or wiring problem",
-                "fix the other findings first; check the learning rate and that the labels match the inputs"));
+                + " samples", String.format(Locale.ROOT, "loss %.4f -> %.4f after %d steps on %d samples at the job's "
+                + "learning rate, %.4f -> %.4f at 10x", tiny.initialLoss(), tiny.finalLoss(), Thresholds.TINY_STEPS,
+                Thresholds.TINY_BATCH, faster.initialLoss(), faster.finalLoss()), "a healthy model memorises a tiny "
+                + "batch; failing even with larger steps means an initialisation, capacity or wiring problem",
+                "fix the other findings first; check that the labels match the inputs"));
         }
     }
 }

@@ -14,8 +14,32 @@ import java.util.List;
 public final class LrRangeTest {
     private LrRangeTest() { }
 
-    /** The rates tried, the smoothed loss at each, and the suggested rate (NaN for none). */
-    public record Result(List<Double> rates, List<Double> losses, double suggestion) { }
+    /**
+     * The rates tried, the smoothed loss at each, the suggested rate (NaN for none), the raw loss at each and,
+     * without a suggestion, why.
+     */
+    public record Result(List<Double> rates, List<Double> losses, double suggestion, List<Double> rawLosses,
+                         String reason) {
+        public Result(List<Double> rates, List<Double> losses, double suggestion) {
+            this(rates, losses, suggestion, losses, null);
+        }
+    }
+
+    /**
+     * The range test of a job ({@code jtrain lr-find}): its model on its training data (loaded and prepared as
+     * training would), its optimizer, batches of its batch size (at most 64), on its device.
+     */
+    public static Result forJob(io.jtrain.job.JobSpec job, io.jtrain.run.TrainingRun.Options opts,
+                                java.util.function.Consumer<String> log) {
+        io.jtrain.run.PreparedData data = io.jtrain.run.PreparedData.load(job, opts.download());
+        try (var dev = io.jtrain.run.OpenDevice.of(job.training().device(), opts, log)) {
+            int batch = job.batchAuto() ? 32 : Math.min(64, job.batchSize());
+            log.accept("lr-find: 100 rates from 1e-6 to 1, one step each on batches of " + batch + " of the "
+                + data.train().size() + " training samples");
+            return run(data.modelSpec(job), job.lossFunction(), job.optimizerConfig(), data.train(), dev.backend(),
+                job.training().seed(), batch);
+        }
+    }
 
     /**
      * Runs the test: one step per rate from 1e-6 to 1 (exponentially, 100 steps) on successive training
@@ -27,6 +51,8 @@ public final class LrRangeTest {
                              long seed, int batch) {
         List<Double> rates = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
+        List<Double> raw = new ArrayList<>();
+        String stop = null;
         try (Sequential m = Sequential.build(spec)) {
             m.bind(be, seed);
             int n = Math.min(batch, data.size());
@@ -41,6 +67,8 @@ public final class LrRangeTest {
                         m.zeroGrad();
                         l = b.loss();
                         if (!Double.isFinite(l)) {
+                            stop = String.format(java.util.Locale.ROOT, "the loss became non-finite at rate %.2g",
+                                lr);
                             break;
                         }
                         m.backward(b.d, b.end);
@@ -50,6 +78,7 @@ public final class LrRangeTest {
                     double debiased = smooth / (1 - Math.pow(0.98, s + 1));
                     rates.add(lr);
                     losses.add(debiased);
+                    raw.add(l);
                     best = Math.min(best, debiased);
                     if (debiased > 4 * best && s > 10) {
                         break;
@@ -57,7 +86,12 @@ public final class LrRangeTest {
                 }
             }
         }
-        return new Result(List.copyOf(rates), List.copyOf(losses), suggest(rates, losses));
+        double sug = suggest(rates, losses);
+        String reason = !Double.isNaN(sug) ? null : rates.size() < 2 ? (stop != null ? stop : "too few rates ran")
+            + " before the loss could fall" : "the smoothed loss never fell below its value at the smallest rate ("
+            + String.format(java.util.Locale.ROOT, "%.4g", losses.get(0)) + "); the model may be stuck for another "
+            + "reason: run jtrain doctor";
+        return new Result(List.copyOf(rates), List.copyOf(losses), sug, List.copyOf(raw), reason);
     }
 
     /**

@@ -119,8 +119,9 @@ public final class ModelChecks {
     public static void initialization(Sequential m, Dataset train, List<Finding> out) {
         Backend be = m.backend();
         for (Parameter p : m.parameters()) {
+            TensorStats st = be.stats(p.value());
             if ((p.kind() == Parameter.Kind.DENSE_WEIGHT || p.kind() == Parameter.Kind.CONV_KERNEL)
-                && p.value().dim(0) > 1 && be.stats(p.value()).std() == 0) {
+                && p.value().dim(0) > 1 && st.max() == st.min()) {
                 out.add(new Finding("bad_initialization", ERROR, "all weights of a layer are equal at initialisation",
                     "parameter " + p.name() + " " + p.value().shape() + " has standard deviation 0", "every unit of "
                         + "the layer computes the same function and receives the same gradient (no symmetry breaking)",

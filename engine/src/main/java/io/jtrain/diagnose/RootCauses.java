@@ -43,14 +43,14 @@ public final class RootCauses {
             case "bad_initialization", "learning_rate_too_high", "nan_in_data", "label_out_of_range" ->
                 List.of("dead_relu", "vanishing_gradients", "underfitting").contains(later);
             case "dead_relu" -> List.of("vanishing_gradients", "underfitting").contains(later);
-            case "vanishing_gradients", "class_imbalance", "final_activation_mismatch", "unnormalized_inputs" ->
-                later.equals("underfitting");
+            case "unnormalized_inputs" -> List.of("dead_relu", "vanishing_gradients", "underfitting").contains(later);
+            case "vanishing_gradients", "class_imbalance", "final_activation_mismatch" -> later.equals("underfitting");
             default -> false;
         };
     }
 
     /** The most fundamental warning/error root cause in {@code in}, or null. */
-    static String root(List<Finding> in) {
+    public static String root(List<Finding> in) {
         for (String r : ORDER) {
             if (in.stream().anyMatch(f -> f.id().equals(r) && f.severity() != Severity.INFO)) {
                 return r;

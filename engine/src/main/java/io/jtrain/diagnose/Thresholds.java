@@ -42,6 +42,10 @@ public final class Thresholds {
     public static final double EXPLODE_RATIO = 1e3;
     /** Dead ReLU: fraction of a layer's units never active over an epoch's sampled batches. */
     public static final double DEAD_UNITS = 0.5;
+    /** A ReLU unit is judged dead only after this many sampled values (e.g. 4 sampled batches of 32). */
+    public static final long DEAD_MIN_VALUES = 128;
+    /** Layers of fewer ReLU units than this are not judged (one dead unit of two is not a rate). */
+    public static final int DEAD_MIN_UNITS = 4;
     /** Saturation: tanh |y| above this, sigmoid y outside [1 - x, x] ... */
     public static final double SATURATED_OUTPUT = 0.99;
     /** A unit is saturated when its output is beyond that in more than this fraction of samples (SageMaker: 99 %) ... */
@@ -51,6 +55,8 @@ public final class Thresholds {
     /** Update-to-weight ratio per step: healthy around 1e-3; outside [low, high] is flagged. */
     public static final double UPDATE_RATIO_LOW = 1e-7;
     public static final double UPDATE_RATIO_HIGH = 0.1;
+    /** The update-to-weight ratio a too-high learning rate is scaled down to in the proposed fix. */
+    public static final double UPDATE_RATIO_TARGET = 1e-2;
     /** Overfitting: validation loss above training loss by this fraction (SageMaker 0.1; we want a clear gap) ... */
     public static final double OVERFIT_GAP = 0.5;
     /** ... and a training-validation accuracy gap above this. */
@@ -70,6 +76,11 @@ public final class Thresholds {
     public static final double ERROR_MIN_RELATIVE_DROP = 0.05;
     /** Collapse: the top class takes this share of what the other classes should get. */
     public static final double COLLAPSE_OF_REST = 0.8;
+    /**
+     * Relative fall of the training loss in the diagnostic run's last epoch above which one-class predictions
+     * are reported as info (still learning), not as output_collapse.
+     */
+    public static final double COLLAPSE_STILL_LEARNING = 0.03;
     /** Whole-model gradient check: relative error tolerated, and the fraction of checked entries that must pass. */
     public static final double GRADCHECK_RELATIVE = 0.05;
     public static final double GRADCHECK_PASS_FRACTION = 0.8;

@@ -36,6 +36,9 @@ public final class TrainingMonitor implements TrainingListener {
     private double lr = Double.NaN;
     private boolean updatesJudged;
     private final Map<Integer, boolean[]> everActive = new HashMap<>();
+    /** Values each unit of a ReLU layer has been seen with since its last judgement. */
+    private final Map<Integer, Long> reluValues = new HashMap<>();
+    private final Map<Integer, Integer> deadSince = new HashMap<>();
     private final Map<Integer, long[]> saturated = new HashMap<>();
     private final List<double[]> gradRatios = new ArrayList<>();
     private final List<Double> updateRatios = new ArrayList<>();
@@ -176,6 +179,7 @@ public final class TrainingMonitor implements TrainingListener {
                 for (int j = 0; j < units; j++) {
                     act[j] |= u[4 * j] > 0;
                 }
+                reluValues.merge(l.index(), smp.valuesPerUnit()[i], Long::sum);
             } else if (k == Activation.Kind.TANH || k == Activation.Kind.SIGMOID) {
                 long[] c = saturated.computeIfAbsent(l.index(), x -> new long[units + 1]);
                 for (int j = 0; j < units; j++) {
@@ -204,23 +208,7 @@ public final class TrainingMonitor implements TrainingListener {
     public void epochEnd(EpochEnd end) {
         EpochMetrics m = end.metrics();
         history.add(m);
-        for (Map.Entry<Integer, boolean[]> e : everActive.entrySet()) {
-            boolean[] act = e.getValue();
-            int dead = 0;
-            for (boolean b : act) {
-                dead += b ? 0 : 1;
-            }
-            double frac = (double) dead / act.length;
-            if (frac > Thresholds.DEAD_UNITS) {
-                Layer l = model.layers().get(e.getKey());
-                String[] why = deadCause(l.index());
-                add(new Finding("dead_relu", frac > 0.9 ? ERROR : WARNING, "most ReLU units never activate",
-                    String.format(Locale.ROOT, "layer %d (%s): %d of %d units (%.0f %%) were never positive in epoch %d's "
-                        + "sampled batches; %s", l.index(), l.type(), dead, act.length, 100 * frac, m.epoch(), why[0]),
-                    why[1], why[2]));
-            }
-        }
-        everActive.clear();
+        deadUnits(m.epoch());
         for (Map.Entry<Integer, long[]> e : saturated.entrySet()) {
             long[] c = e.getValue();
             int units = c.length - 1;
@@ -247,6 +235,44 @@ public final class TrainingMonitor implements TrainingListener {
         oscillation();
         if (updateRatios.size() >= Thresholds.FLOW_SAMPLES) {
             updatesTooSmall();
+        }
+    }
+
+    /**
+     * Dead ReLU units: judged per layer once each unit has been seen with at least {@link
+     * Thresholds#DEAD_MIN_VALUES} values (the sampled batches of one or more epochs), so that a unit that fires
+     * rarely is not called dead on a handful of samples; layers of fewer than {@link Thresholds#DEAD_MIN_UNITS}
+     * units are a capacity question, not a fraction, and are not judged.
+     */
+    private void deadUnits(int epoch) {
+        List<Integer> judged = new ArrayList<>();
+        for (Map.Entry<Integer, boolean[]> e : everActive.entrySet()) {
+            boolean[] act = e.getValue();
+            if (reluValues.getOrDefault(e.getKey(), 0L) < Thresholds.DEAD_MIN_VALUES
+                || act.length < Thresholds.DEAD_MIN_UNITS) {
+                continue;
+            }
+            judged.add(e.getKey());
+            int dead = 0;
+            for (boolean b : act) {
+                dead += b ? 0 : 1;
+            }
+            double frac = (double) dead / act.length;
+            if (frac > Thresholds.DEAD_UNITS) {
+                Layer l = model.layers().get(e.getKey());
+                String[] why = deadCause(l.index());
+                int since = deadSince.getOrDefault(e.getKey(), 1);
+                String when = since == epoch ? "epoch " + epoch : "epochs " + since + "-" + epoch;
+                add(new Finding("dead_relu", frac > 0.9 ? ERROR : WARNING, "most ReLU units never activate",
+                    String.format(Locale.ROOT, "layer %d (%s): %d of %d units (%.0f %%) were never positive in %d "
+                        + "sampled values each (%s); %s", l.index(), l.type(), dead, act.length, 100 * frac,
+                        reluValues.get(e.getKey()), when, why[0]), why[1], why[2]));
+            }
+        }
+        for (int k : judged) {
+            everActive.remove(k);
+            reluValues.remove(k);
+            deadSince.put(k, epoch + 1);
         }
     }
 
@@ -292,6 +318,11 @@ public final class TrainingMonitor implements TrainingListener {
                 + "leaky_relu", lr)};
     }
 
+    /**
+     * Overfitting: the validation numbers against the training numbers in the same (inference) mode when the
+     * trainer provides them — a gap between train-mode running means and inference-mode validation is also
+     * what dropout and batch-norm statistics that have not settled produce, which is not memorisation.
+     */
     private void overfitting() {
         int n = history.size();
         if (n < 2) {
@@ -302,21 +333,29 @@ public final class TrainingMonitor implements TrainingListener {
         if (b.valLoss() == null || a.valLoss() == null) {
             return;
         }
-        boolean rising = b.valLoss() > a.valLoss() && b.loss() < a.loss();
-        double relGap = (b.valLoss() - b.loss()) / Math.max(1e-8, b.loss());
-        boolean gap = relGap > Thresholds.OVERFIT_GAP && b.accuracy() != null && b.valAccuracy() != null
-            && b.accuracy() - b.valAccuracy() > Thresholds.OVERFIT_ACCURACY_GAP;
+        double trainB = trainLoss(b);
+        double trainA = trainLoss(a);
+        Double accB = b.evalLoss() != null ? b.evalAccuracy() : b.accuracy();
+        boolean rising = b.valLoss() > a.valLoss() && trainB < trainA;
+        double relGap = (b.valLoss() - trainB) / Math.max(1e-8, trainB);
+        boolean gap = relGap > Thresholds.OVERFIT_GAP && accB != null && b.valAccuracy() != null
+            && accB - b.valAccuracy() > Thresholds.OVERFIT_ACCURACY_GAP;
         boolean risingTwice = rising && b.valLoss() > 1.01 * a.valLoss() && n >= 3
             && history.get(n - 3).valLoss() != null && a.valLoss() > 1.01 * history.get(n - 3).valLoss()
-            && a.loss() < history.get(n - 3).loss();
+            && trainA < trainLoss(history.get(n - 3));
         if (gap || risingTwice && relGap > Thresholds.OVERFIT_GAP / 2) {
             add(new Finding("overfitting", WARNING, "the model memorises the training data", String.format(Locale.ROOT,
-                "epoch %d: training loss %.4f, validation loss %.4f%s", b.epoch(), b.loss(), b.valLoss(),
-                b.accuracy() == null || b.valAccuracy() == null ? "" : String.format(Locale.ROOT,
-                    "; accuracy %.3f vs %.3f", b.accuracy(), b.valAccuracy())), "too many parameters for the amount of "
-                + "training data, or training too long", "get more data or augmentation, add dropout or weight decay, "
-                + "use a smaller model, and enable early stopping (training.early_stopping)"));
+                "epoch %d: training loss %.4f, validation loss %.4f%s%s", b.epoch(), trainB, b.valLoss(),
+                accB == null || b.valAccuracy() == null ? "" : String.format(Locale.ROOT, "; accuracy %.3f vs %.3f",
+                    accB, b.valAccuracy()), b.evalLoss() != null ? " (both in inference mode)" : ""),
+                "too many parameters for the amount of training data, or training too long", "get more data or "
+                + "augmentation, add dropout or weight decay, use a smaller model, and enable early stopping "
+                + "(training.early_stopping)").withSet(Map.of("training.early_stopping.enabled", "true")));
         }
+    }
+
+    private static double trainLoss(EpochMetrics m) {
+        return m.evalLoss() != null ? m.evalLoss() : m.loss();
     }
 
     /** Whole-run judgements; {@code targetError} may be null. */
@@ -382,7 +421,9 @@ public final class TrainingMonitor implements TrainingListener {
             }
         }
         double last = history.get(history.size() - 1).loss();
-        if (turns >= 2 && last > (1 + Thresholds.OSCILLATION_ABOVE_MIN) * min) {
+        double span = history.get(0).loss() - min;
+        if (turns >= 2 && last > (1 + Thresholds.OSCILLATION_ABOVE_MIN) * min
+            && last - min > Thresholds.OSCILLATION_ABOVE_MIN * span) {
             add(new Finding("learning_rate_too_high", WARNING, "the training loss oscillates", String.format(
                 Locale.ROOT, "the epoch loss changed direction %d times; last %.4f, best %.4f", turns, last, min),
                 "steps overshoot the minimum", String.format(Locale.ROOT, "lower the learning rate (now %.3g; see the "
@@ -423,12 +464,13 @@ public final class TrainingMonitor implements TrainingListener {
         double early = updateRatios.subList(0, Math.min(Thresholds.EARLY_SAMPLES, updateRatios.size())).stream()
             .mapToDouble(d -> d).max().orElse(0);
         if (early > Thresholds.UPDATE_RATIO_HIGH) {
+            double proposed = lr * Math.min(0.1, Thresholds.UPDATE_RATIO_TARGET / early);
             add(new Finding("learning_rate_too_high", WARNING, "each step changes the weights too much",
                 String.format(Locale.ROOT, "update-to-weight ratio up to %.3g per step in the first sampled steps "
                     + "(healthy: about 1e-3) at learning rate %.3g", early, lr),
                 "the learning rate is too high for this model and optimizer", String.format(Locale.ROOT, "lower the "
-                    + "learning rate 10x, to %.2g (the doctor's range test suggests one), or add a warm-up", lr / 10))
-                .withSet(lrSet(lr / 10)));
+                    + "learning rate to %.2g (steps scale with it: about 1e-2 of the weights per step there), or add "
+                    + "a warm-up", proposed)).withSet(lrSet(proposed)));
         }
     }
 

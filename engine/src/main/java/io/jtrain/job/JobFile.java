@@ -30,6 +30,8 @@ final class JobFile {
         public String task;
         public Integer limit;
         public AugmentSection augmentation;
+        public List<Integer> imageSize;
+        public Integer channels;
     }
 
     /** Random image augmentation of training batches. */
@@ -46,6 +48,8 @@ final class JobFile {
         public String preset;
         public List<Integer> input;
         public List<Map<String, Object>> layers;
+        public String init;
+        public String biasInit;
     }
 
     /** Optimizer settings. */

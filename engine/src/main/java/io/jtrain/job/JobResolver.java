@@ -32,9 +32,23 @@ final class JobResolver {
 
     static JobSpec resolve(JobFile j, JobSource src, List<String> warnings) {
         fill(j);
+        if (j.model.input != null) {
+            require(src, "model.input", j.model.input.stream().allMatch(d -> d != null && d >= 1) && !j.model.input
+                .isEmpty(), "must be a list of positive integers, e.g. [1, 28, 28]");
+        }
+        if (j.model.layers != null) {
+            require(src, "model.layers", j.model.layers.stream().allMatch(java.util.Objects::nonNull),
+                "every entry must be a layer, e.g. - {type: dense, units: 10}");
+        }
         Presets.Preset preset = preset(j, src);
+        if (j.model.init != null) {
+            check(src, "model.init", () -> io.jtrain.init.Initializer.parseSpec(j.model.init));
+        }
+        if (j.model.biasInit != null) {
+            check(src, "model.bias_init", () -> io.jtrain.init.Initializer.parseSpec(j.model.biasInit));
+        }
         JobSpec.Model model = new JobSpec.Model(preset == null ? null : preset.name(), j.model.input,
-            preset == null ? j.model.layers : null);
+            preset == null ? j.model.layers : null, j.model.init, j.model.biasInit);
         JobSpec.Data data = data(j.data, src);
         String loss = pick(j.loss, data.task().equals("regression") ? "mse" : "softmax_cross_entropy");
         check(src, "loss", () -> Loss.parse(loss));
@@ -88,7 +102,8 @@ final class JobResolver {
             }
             return null;
         }
-        String name = pick(j.model.preset, DEFAULT_PRESET);
+        boolean tabular = j.data.name != null && j.data.name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv");
+        String name = pick(j.model.preset, tabular ? "mlp" : DEFAULT_PRESET);
         return check(src, "model.preset", () -> Presets.get(name));
     }
 
@@ -112,8 +127,12 @@ final class JobResolver {
         require(src, "data.augmentation.shift", shift >= 0 && shift <= 0.5, "must be in [0, 0.5], got " + shift);
         require(src, "data.augmentation.rotation", rotation >= 0 && rotation <= 180, "must be in [0, 180] degrees, got "
             + rotation);
+        require(src, "data.image_size", d.imageSize == null || d.imageSize.size() == 2 && d.imageSize.stream()
+            .allMatch(v -> v != null && v >= 1 && v <= 4096), "must be [height, width] in pixels, e.g. [64, 64]");
+        require(src, "data.channels", d.channels == null || d.channels == 1 || d.channels == 3, "must be 1 (grey) or "
+            + "3 (colour), got " + d.channels);
         return new JobSpec.Data(name, d.dir, validation, norm, d.labelColumn, task, d.limit,
-            new JobSpec.Augment(shift, pick(a.flip, false), rotation));
+            new JobSpec.Augment(shift, pick(a.flip, false), rotation), d.imageSize, d.channels);
     }
 
     private static JobSpec.Optimizer optimizer(JobFile.OptimizerSection s, Presets.Preset p, JobSource src) {

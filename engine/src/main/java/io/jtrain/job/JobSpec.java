@@ -30,13 +30,30 @@ public record JobSpec(Data data, Model model, String loss, Optimizer optimizer, 
 
     /** {@code data}: where the data comes from and how it is prepared. */
     public record Data(String name, String dir, double validation, String normalization, String labelColumn,
-                       String task, Integer limit, Augment augmentation) { }
+                       String task, Integer limit, Augment augmentation, List<Integer> imageSize, Integer channels) {
+        public Data(String name, String dir, double validation, String normalization, String labelColumn,
+                    String task, Integer limit, Augment augmentation) {
+            this(name, dir, validation, normalization, labelColumn, task, limit, augmentation, null, null);
+        }
+
+        public Data {
+            imageSize = imageSize == null ? null : List.copyOf(imageSize);
+        }
+    }
 
     /** {@code data.augmentation}: random changes of training images. */
     public record Augment(double shift, boolean flip, double rotation) { }
 
-    /** {@code model}: a preset or a layer list (exactly one is set), and optionally the input shape. */
-    public record Model(String preset, List<Integer> input, List<Map<String, Object>> layers) {
+    /**
+     * {@code model}: a preset or a layer list (exactly one is set), optionally the input shape, and the
+     * model-wide initialisers of dense and convolution weights and biases (null: each layer's own).
+     */
+    public record Model(String preset, List<Integer> input, List<Map<String, Object>> layers, String init,
+                        String biasInit) {
+        public Model(String preset, List<Integer> input, List<Map<String, Object>> layers) {
+            this(preset, input, layers, null, null);
+        }
+
         public Model {
             input = input == null ? null : List.copyOf(input);
             if (layers != null) {
@@ -111,16 +128,39 @@ public record JobSpec(Data data, Model model, String loss, Optimizer optimizer, 
 
     // ---- derived engine configurations
 
-    /** The layers: the preset's or the job's own. */
+    /**
+     * The layers: the preset's or the job's own, with {@code model.init} and {@code model.bias_init} applied to
+     * every dense and convolution layer of a preset, and to those of a layer list that do not set their own.
+     */
     public List<LayerSpec> layers() {
+        List<LayerSpec> base = new ArrayList<>();
         if (model.preset() != null) {
-            return Presets.get(model.preset()).layers();
+            base.addAll(Presets.get(model.preset()).layers());
+        } else {
+            for (Map<String, Object> m : model.layers()) {
+                Map<String, Object> opts = new LinkedHashMap<>(m);
+                Object type = opts.remove("type");
+                base.add(new LayerSpec(type == null ? "" : type.toString(), opts));
+            }
+        }
+        if (model.init() == null && model.biasInit() == null) {
+            return base;
         }
         List<LayerSpec> out = new ArrayList<>();
-        for (Map<String, Object> m : model.layers()) {
-            Map<String, Object> opts = new LinkedHashMap<>(m);
-            Object type = opts.remove("type");
-            out.add(new LayerSpec(type == null ? "" : type.toString(), opts));
+        for (LayerSpec l : base) {
+            if (!l.type().equals("dense") && !l.type().equals("conv2d")) {
+                out.add(l);
+                continue;
+            }
+            Map<String, Object> o = new LinkedHashMap<>(l.options());
+            boolean preset = model.preset() != null;
+            if (model.init() != null && (preset || !o.containsKey("init"))) {
+                o.put("init", model.init());
+            }
+            if (model.biasInit() != null && (preset || !o.containsKey("bias_init"))) {
+                o.put("bias_init", model.biasInit());
+            }
+            out.add(new LayerSpec(l.type(), o));
         }
         return out;
     }

@@ -7,12 +7,16 @@ import io.jtrain.tensor.Shape;
 import io.jtrain.util.CounterRng;
 
 /**
- * Inverted dropout: during training each element is kept with probability 1 - rate and scaled by
- * 1 / (1 - rate); at inference the layer is the identity. Masks come from a counter-based generator
- * seeded from the run seed, the layer index and the step, so runs are reproducible and resumable.
+ * Dropout in one of two modes. {@code inverted} (the default, PyTorch's and Keras's): during training each
+ * element is kept with probability 1 - rate and scaled by 1 / (1 - rate); at inference the layer is the
+ * identity. {@code scale_at_inference} (the original formulation, and some textbooks'): kept elements are
+ * not scaled during training, and at inference every output is multiplied by 1 - rate — the same expected
+ * value, but other gradient magnitudes under SGD. Masks come from a counter-based generator seeded from the
+ * run seed, the layer index and the step, so runs are reproducible and resumable.
  */
 public final class Dropout extends AbstractLayer {
     private final float rate;
+    private final boolean scaleAtInference;
     private long seed;
     private long step;
     private Tensor maskFull;
@@ -20,11 +24,17 @@ public final class Dropout extends AbstractLayer {
     private boolean lastTraining;
 
     public Dropout(int index, Shape in, float rate) {
+        this(index, in, rate, false);
+    }
+
+    /** @param scaleAtInference the {@code scale_at_inference} mode instead of inverted dropout */
+    public Dropout(int index, Shape in, float rate, boolean scaleAtInference) {
         super(index, in, in);
         if (!(rate >= 0f && rate < 1f)) {
             throw new io.jtrain.util.UsageException("dropout rate must be in [0, 1), got " + rate);
         }
         this.rate = rate;
+        this.scaleAtInference = scaleAtInference;
     }
 
     @Override
@@ -78,11 +88,20 @@ public final class Dropout extends AbstractLayer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         lastTraining = training;
-        if (!training || rate == 0f) {
+        if (rate == 0f || !training && !scaleAtInference) {
             return x;
         }
         setBatch(x.dim(0));
+        if (!training) {
+            be.copy(x, y);
+            be.scale(y, 1f - rate);
+            return y;
+        }
         be.dropoutForward(x, mask, y, rate, CounterRng.derive(seed, step++));
+        if (scaleAtInference) {
+            be.scale(mask, 1f - rate);
+            be.scale(y, 1f - rate);
+        }
         return y;
     }
 
@@ -105,6 +124,6 @@ public final class Dropout extends AbstractLayer {
 
     @Override
     public String config() {
-        return "rate " + rate;
+        return "rate " + rate + (scaleAtInference ? ", scale_at_inference" : "");
     }
 }

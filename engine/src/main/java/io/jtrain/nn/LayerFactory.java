@@ -12,6 +12,18 @@ import java.util.TreeMap;
 
 /** Builds a {@link Layer} from a {@link LayerSpec} and its per-sample input shape, validating every option. */
 public final class LayerFactory {
+    /** {@code mode: inverted} (the default) or {@code scale_at_inference}. */
+    private static boolean dropoutMode(Opts o) {
+        Object m = o.map.get("mode");
+        if (m == null || m.toString().equals("inverted")) {
+            return false;
+        }
+        if (m.toString().equals("scale_at_inference")) {
+            return true;
+        }
+        throw o.error("mode", "must be inverted or scale_at_inference, got '" + m + "'");
+    }
+
     /** Allowed options per layer type. */
     public static final Map<String, Set<String>> OPTIONS = new TreeMap<>(Map.ofEntries(
         Map.entry("dense", Set.of("units", "bias", "init", "bias_init", "in_features")),
@@ -20,7 +32,7 @@ public final class LayerFactory {
         Map.entry("max_pool2d", Set.of("kernel", "stride", "padding")),
         Map.entry("avg_pool2d", Set.of("kernel", "stride", "padding")),
         Map.entry("batch_norm", Set.of("momentum", "eps")),
-        Map.entry("dropout", Set.of("rate")),
+        Map.entry("dropout", Set.of("rate", "mode")),
         Map.entry("relu", Set.of()),
         Map.entry("leaky_relu", Set.of("alpha")),
         Map.entry("elu", Set.of("alpha")),
@@ -52,7 +64,7 @@ public final class LayerFactory {
             case "max_pool2d", "avg_pool2d" -> pool(index, in, o, type.startsWith("max"));
             case "batch_norm" -> new BatchNorm(index, in, o.floatOpt("momentum", 0.1f, 0f, 1f),
                 o.floatOpt("eps", 1e-5f, 0f, 1f));
-            case "dropout" -> new Dropout(index, in, o.floatReq("rate", 0f, 0.999f));
+            case "dropout" -> new Dropout(index, in, o.floatReq("rate", 0f, 0.999f), dropoutMode(o));
             case "softmax" -> new Softmax(index, in);
             case "flatten" -> new Flatten(index, in);
             default -> activation(index, in, type, o);
@@ -60,6 +72,10 @@ public final class LayerFactory {
     }
 
     private static Layer dense(int index, Shape in, Opts o) {
+        if ("auto".equals(o.raw("units"))) {
+            throw o.error("units", "is auto, which only the last dense layer of a job's layer list may be (it is then "
+                + "sized from the data)");
+        }
         int units = o.intReq("units", 1);
         Integer declared = o.intOpt("in_features", null);
         if (declared != null && (in.rank() != 1 || in.dim(0) != declared)) {
@@ -193,10 +209,10 @@ public final class LayerFactory {
                 return Initializer.of(def);
             }
             if (v instanceof Number n) {
-                return new Initializer(Initializer.Kind.CONSTANT, n.floatValue());
+                return new Initializer(Initializer.Kind.CONSTANT, n.doubleValue(), 0);
             }
             try {
-                return Initializer.of(Initializer.parse(v.toString()));
+                return Initializer.parseSpec(v.toString());
             } catch (IllegalArgumentException e) {
                 throw error(key, e.getMessage());
             }

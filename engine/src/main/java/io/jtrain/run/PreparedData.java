@@ -46,10 +46,27 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
     /** As {@link #load}, keeping non-finite values (reported in {@code loaded().nonFinite()}; the doctor's). */
     public static PreparedData loadLenient(JobSpec job, DataLocator.Download download) {
         JobSpec.Data d = job.data();
+        io.jtrain.data.ImageFolder.Options images = new io.jtrain.data.ImageFolder.Options(d.channels() == null ? 0
+            : d.channels(), d.imageSize() == null ? 0 : d.imageSize().get(0), d.imageSize() == null ? 0
+            : d.imageSize().get(1));
         DataSplits raw = DataLocator.loadLenient(d.name(), d.dir() == null ? null : Path.of(d.dir()),
-            d.labelColumn(), job.regression(), download);
-        PreparedData p = prepare(job, raw.train(), raw.test());
+            d.labelColumn(), job.regression(), download, images);
+        PreparedData p = raw.validation() != null ? prepare(job, raw.train(), raw.validation(), raw.test())
+            : prepare(job, raw.train(), raw.test());
         return new PreparedData(p.train, p.validation, p.test, p.normalization, p.rawTrain, raw);
+    }
+
+    /** Prepares splits whose validation part is given (an image folder's val/): no carving. */
+    static PreparedData prepare(JobSpec job, Dataset train, Dataset validation, Dataset test) {
+        Dataset t = train;
+        Integer limit = job.data().limit();
+        if (limit != null && limit > 0 && limit < t.size()) {
+            t = t.subset(Splits.permutation(t.size(), CounterRng.derive(job.training().seed(), -1)), t.name())
+                .head(limit);
+        }
+        Normalization norm = Normalization.fit(job.normalizationMode(), t);
+        return new PreparedData(norm.applyTo(t), norm.applyTo(validation), test == null ? null : norm.applyTo(test),
+            norm, t);
     }
 
     /** Prepares given splits as {@link #load} does (for Java users with their own data). */
@@ -92,7 +109,43 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
                     + "; remove model.input or fix it");
             }
         }
-        return new ModelSpec(in, presetOutputs(job, job.layers()));
+        return new ModelSpec(in, job.model().preset() != null ? presetOutputs(job, job.layers())
+            : ownOutputs(job, job.layers()));
+    }
+
+    /**
+     * A layer list's last dense layer: {@code units: auto} (or no units) is sized from the data, with the same
+     * rule as presets; an explicit count above the data's classes is refused naming the layer (one below is
+     * refused when the first label beyond it is checked, by its file row).
+     */
+    List<io.jtrain.nn.LayerSpec> ownOutputs(JobSpec job, List<io.jtrain.nn.LayerSpec> layers) {
+        int last = -1;
+        for (int i = layers.size() - 1; i >= 0 && last < 0; i--) {
+            last = layers.get(i).type().equals("dense") ? i : -1;
+        }
+        if (last < 0) {
+            return layers;
+        }
+        io.jtrain.nn.LayerSpec l = layers.get(last);
+        Object units = l.options().get("units");
+        int want = outputsWanted(job);
+        if (units == null || "auto".equals(units)) {
+            if (want <= 0) {
+                throw new JobException("model.layers[" + last + "] (dense): units: auto needs data whose classes or "
+                    + "targets say how many outputs; give the number of units");
+            }
+            List<io.jtrain.nn.LayerSpec> out = new java.util.ArrayList<>(layers);
+            java.util.Map<String, Object> o = new java.util.LinkedHashMap<>(l.options());
+            o.put("units", want);
+            out.set(last, new io.jtrain.nn.LayerSpec(l.type(), o));
+            return out;
+        }
+        boolean classIndices = !job.regression() && job.lossFunction().classIndexTargets() && train.targetSize() == 1;
+        if (classIndices && want > 0 && units instanceof Number n && n.intValue() > want) {
+            throw new JobException("model.layers[" + last + "] (dense): units " + n.intValue() + ", but the data has "
+                + want + " classes; set units: " + want + " or units: auto");
+        }
+        return layers;   // fewer units than labels need: the first such label is named by its file row
     }
 
     /**

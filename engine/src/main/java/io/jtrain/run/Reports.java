@@ -14,6 +14,11 @@ public final class Reports {
         o.put("samples", ev.samples());
         o.put("loss", ev.loss());
         RunDirectory.putNullable(o, "accuracy", ev.accuracy());
+        if (ev.regression() != null) {
+            o.put("mae", ev.regression().mae());
+            o.put("rmse", ev.regression().rmse());
+            RunDirectory.putNullable(o, "r2", Double.isNaN(ev.regression().r2()) ? null : ev.regression().r2());
+        }
         ConfusionMatrix cm = ev.confusion();
         if (cm == null) {
             o.putNull("per_class");

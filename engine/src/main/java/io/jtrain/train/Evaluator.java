@@ -68,11 +68,16 @@ public final class Evaluator implements AutoCloseable {
         ConfusionMatrix cm = loss == Loss.SOFTMAX_CROSS_ENTROPY && d.numClasses() > 1
             ? new ConfusionMatrix(Math.max(d.numClasses(), outputs)) : null;
         be.fill(acc, 0f);
+        double[] reg = loss == Loss.MEAN_SQUARED_ERROR ? new double[5] : null;
         for (int from = 0; from < d.size(); from += batch) {
             int nb = Math.min(batch, d.size() - from);
             Tensor[] xy = feeder.load(d, null, from, nb, null, null);
             Tensor out = model.forward(xy[0], false, end);
             loss.accumulate(be, out, xy[1], dOutFull.narrow(nb), 1f, acc);
+            if (reg != null) {
+                be.download(out, logitsHost, 0);
+                regression(reg, feeder.hostTargets(), (int) out.size());
+            }
             if (cm != null) {
                 be.download(out, logitsHost, 0);
                 int c = (int) (out.size() / nb);
@@ -91,7 +96,29 @@ public final class Evaluator implements AutoCloseable {
                 + loss.targetRule(outputs) + "; the data does not fit this model");
         }
         int n = Math.max(1, d.size());
-        return new Evaluation(r[0] / n, loss != Loss.MEAN_SQUARED_ERROR ? (double) r[1] / n : null, cm, d.size());
+        return new Evaluation(r[0] / n, loss != Loss.MEAN_SQUARED_ERROR ? (double) r[1] / n : null, cm, d.size(),
+            reg == null ? null : regressionMetrics(reg));
+    }
+
+    /** Sums over target values: {count, |error|, error², target, target²}. */
+    private void regression(double[] reg, float[] targets, int values) {
+        for (int i = 0; i < values; i++) {
+            double t = targets[i];
+            double e = logitsHost[i] - t;
+            reg[0]++;
+            reg[1] += Math.abs(e);
+            reg[2] += e * e;
+            reg[3] += t;
+            reg[4] += t * t;
+        }
+    }
+
+    private static Evaluation.Regression regressionMetrics(double[] reg) {
+        double n = Math.max(1, reg[0]);
+        double mean = reg[3] / n;
+        double total = reg[4] - n * mean * mean;
+        return new Evaluation.Regression(reg[1] / n, Math.sqrt(reg[2] / n), total > 1e-12 ? 1 - reg[2] / total
+            : Double.NaN);
     }
 
     /** Model outputs for {@code d} (softmax probabilities for classification models) as [N, outputs]. */

@@ -41,6 +41,16 @@ public final class Trainer implements AutoCloseable {
     private volatile boolean stopRequested;
     private double currentLr;
 
+    private Dataset trainingSubset;
+
+    /**
+     * Also evaluates {@code subset} (training samples) in inference mode after every epoch, into {@link
+     * EpochMetrics#evalLoss()}; the live diagnosis compares it with validation (null: off).
+     */
+    public void evaluateTrainingSubset(Dataset subset) {
+        this.trainingSubset = subset;
+    }
+
     public Trainer(Sequential model, Optimizer opt, Loss loss, LrSchedule schedule, TrainConfig cfg, int targetSize) {
         this.model = model;
         this.opt = opt;
@@ -223,9 +233,11 @@ public final class Trainer implements AutoCloseable {
 
     private void finishEpoch(Dataset val, TrainState st, Listeners l, double seconds) {
         Evaluation ev = val == null ? null : evaluate(val);
+        Evaluation te = trainingSubset == null ? null : evaluate(trainingSubset);
         Double acc = isClassification() ? st.epochCorrect / Math.max(1, st.epochSamples) : null;
         EpochMetrics m = new EpochMetrics(st.epoch, st.epochLossSum / Math.max(1, st.epochSamples), acc,
-            ev == null ? null : ev.loss(), ev == null ? null : ev.accuracy(), currentLr, seconds);
+            ev == null ? null : ev.loss(), ev == null ? null : ev.accuracy(), currentLr, seconds,
+            te == null ? null : te.loss(), te == null ? null : te.accuracy());
         st.history.add(m);
         boolean isBest = stopping.update(m);
         if (isBest) {

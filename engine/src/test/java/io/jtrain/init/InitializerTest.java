@@ -54,4 +54,53 @@ class InitializerTest {
             assertEquals(Initializer.Kind.GLOROT_UNIFORM, k);
         }
     }
+
+    static double[] meanStd(float[] v) {
+        double s = 0;
+        double sq = 0;
+        for (float x : v) {
+            s += x;
+            sq += (double) x * x;
+        }
+        double m = s / v.length;
+        return new double[] {m, Math.sqrt(sq / v.length - m * m)};
+    }
+
+    @org.junit.jupiter.api.Test
+    void explicitDistributionsHaveTheirParameters() {
+        float[] v = new float[200_000];
+        Initializer.parseSpec("normal(0.5, 0.2)").fill(v, 10, 10, new SplittableRandom(3));
+        double[] ms = meanStd(v);
+        assertEquals(0.5, ms[0], 0.005);
+        assertEquals(0.2, ms[1], 0.004);
+        Initializer.parseSpec("uniform(-0.1, 0.3)").fill(v, 10, 10, new SplittableRandom(3));
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (float x : v) {
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+        }
+        assertTrue(min >= -0.1f && max <= 0.3f && min < -0.09f && max > 0.29f, min + " " + max);
+        assertEquals(0.1, meanStd(v)[0], 0.003);
+        Initializer.parseSpec("truncated_normal(0.02)").fill(v, 10, 10, new SplittableRandom(3));
+        for (float x : v) {
+            assertTrue(Math.abs(x) <= 0.04f, "truncated at two deviations: " + x);
+        }
+        assertEquals(0.02 * 0.8796, meanStd(v)[1], 0.0005, "the deviation of a normal truncated at 2 sigma");
+        Initializer.parseSpec("0.5").fill(v, 1, 1, new SplittableRandom(1));
+        assertEquals(0.5f, v[7]);
+        Initializer.parseSpec("constant(-2)").fill(v, 1, 1, new SplittableRandom(1));
+        assertEquals(-2f, v[3]);
+    }
+
+    @org.junit.jupiter.api.Test
+    void badSpecificationsSayWhatIsAllowed() {
+        for (String[] bad : new String[][] {{"normal(0)", "two numbers"}, {"normal(0, -1)", "negative"},
+            {"uniform(1, 0)", "low must not exceed high"}, {"truncated_normal(0)", "positive"}, {"normal", "needs its "
+                + "parameters"}, {"gaussian", "allowed"}, {"normal(a, 1)", "not a number"}}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Initializer.parseSpec(bad[0]));
+            assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());
+        }
+    }
 }

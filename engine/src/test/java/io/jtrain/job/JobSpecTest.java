@@ -34,7 +34,8 @@ class JobSpecTest {
         for (String yaml : List.of("", "model: {preset: cnn-bn}\ntraining: {epochs: 3, early_stopping: {patience: 2}}\n",
             "data: {name: tab.csv, task: regression, augmentation: {shift: 0.1}}\nmodel:\n  layers:\n    - {type: dense, units: 4}\n"
                 + "optimizer: {name: sgd, lr: 0.05, momentum: 0.9, nesterov: true}\nschedule: {name: cosine}\n",
-            "training: {batch_size: auto, device: cuda:1}\n")) {
+            "training: {batch_size: auto, device: cuda:1}\n", "model: {preset: dlfs, init: 'normal(0, 1)', bias_init: "
+                + "0.5}\n")) {
             JobSpec a = parse(yaml);
             JobSpec b = parse(a.toYaml());
             assertEquals(a, b, a.toYaml());
@@ -147,5 +148,19 @@ class JobSpecTest {
         assertTrue(dir.contains("is a directory, not a job file"), dir);
         Path f = Files.writeString(tmp.resolve("j.yaml"), "training: {epochs: 2}\n");
         assertEquals(2, Jobs.load(f, List.of()).spec().training().epochs());
+    }
+
+    @Test
+    void modelWideInitialisersReachEveryWeightedLayer() {
+        JobSpec preset = parse("model: {preset: dlfs, init: 'normal(0, 1)', bias_init: 'normal(0, 1)'}\n");
+        preset.layers().stream().filter(l -> l.type().equals("dense")).forEach(l -> {
+            assertEquals("normal(0, 1)", l.options().get("init"), "the preset's glorot is replaced: " + l);
+            assertEquals("normal(0, 1)", l.options().get("bias_init"));
+        });
+        JobSpec own = parse("model:\n  init: he_uniform\n  layers:\n    - {type: dense, units: 4, init: zeros}\n"
+            + "    - {type: relu}\n    - {type: dense, units: 2}\n");
+        assertEquals("zeros", own.layers().get(0).options().get("init"), "a layer's own init wins in a layer list");
+        assertEquals("he_uniform", own.layers().get(2).options().get("init"));
+        assertTrue(error("model: {init: 'normal(0)'}\n").contains("model.init"), "validated with the key's name");
     }
 }

@@ -34,6 +34,27 @@ class DoctorEvaluationTest {
                 assertTrue(o.named().contains(o.c().fault()), o.c().name() + ": " + o.c().fault() + " named, got "
                     + o.named());
             }
+            assertTrue(o.agree(), o.c().name() + ": train's live diagnosis ranks " + o.liveRoot() + " first, doctor "
+                + o.doctorRoot());
+        }
+    }
+
+    /** The jobs whose names match -Ddoctor.eval.filter=REGEX, with every finding's evidence (for analysis). */
+    @Test
+    @Tag("doctor-eval")
+    void filtered() {
+        String re = System.getProperty("doctor.eval.filter", "^$");
+        try (var be = io.jtrain.backend.cpu.CpuBackend.createDefault()) {
+            for (EvalSuite.Case c : EvalSuite.cases()) {
+                if (!c.name().matches(re)) {
+                    continue;
+                }
+                var job = io.jtrain.job.Jobs.load(c.yaml(), c.name(), List.of()).spec();
+                var data = io.jtrain.run.PreparedData.prepare(job, c.data().get(), null);
+                System.out.println("== " + c.name() + " (" + c.fault() + ")");
+                io.jtrain.diagnose.Doctor.examine(job, data, be, c.targetError(), f -> { }).findings()
+                    .forEach(f -> System.out.println("   " + f + " | " + f.evidence()));
+            }
         }
     }
 
@@ -45,12 +66,13 @@ class DoctorEvaluationTest {
         List<EvalRunner.Outcome> held = out.stream().filter(o -> o.c().heldOut()).collect(Collectors.toList());
         StringBuilder md = new StringBuilder("## Held-out half (" + held.size() + " jobs)\n\n")
             .append(EvalRunner.table(held)).append("\n## All jobs (" + out.size() + ")\n\n")
-            .append(EvalRunner.table(out)).append("\n## Per job\n\n| job | held out | fault | named (warning/error) |\n"
-                + "|---|---|---|---|\n");
+            .append(EvalRunner.table(out)).append("\n## Per job\n\n| job | held out | fault | named (warning/error) | doctor's root | live root |\n"
+                + "|---|---|---|---|---|---|\n");
         for (EvalRunner.Outcome o : out) {
             md.append("| ").append(o.c().name()).append(" | ").append(o.c().heldOut() ? "yes" : "").append(" | ")
               .append(o.c().fault() == null ? "—" : o.c().fault()).append(" | ").append(String.join(", ", o.named()))
-              .append(" |\n");
+              .append(" | ").append(o.doctorRoot() == null ? "—" : o.doctorRoot()).append(" | ")
+              .append(o.liveRoot() == null ? "—" : o.liveRoot()).append(" |\n");
         }
         Path f = Path.of("target", "doctor-eval.md");
         Files.createDirectories(f.getParent());

@@ -23,8 +23,16 @@ final class EvalRunner {
 
     private EvalRunner() { }
 
-    /** What the doctor said about one case: the warning/error ids. */
-    record Outcome(EvalSuite.Case c, Set<String> named, double seconds) { }
+    /**
+     * What the doctor said about one case (the warning/error ids and the root cause it ranks first) and what
+     * the live diagnosis of a training run said (its root cause, or "refused" when train refuses the job).
+     */
+    record Outcome(EvalSuite.Case c, Set<String> named, double seconds, String doctorRoot, String liveRoot) {
+        boolean agree() {
+            return java.util.Objects.equals(doctorRoot, liveRoot) || "refused".equals(liveRoot)
+                && io.jtrain.diagnose.Doctor.BLOCKING.contains(doctorRoot);
+        }
+    }
 
     static List<Outcome> run(List<EvalSuite.Case> cases, Consumer<String> log) {
         List<Outcome> out = new ArrayList<>();
@@ -32,6 +40,8 @@ final class EvalRunner {
             for (EvalSuite.Case c : cases) {
                 long t0 = System.nanoTime();
                 Set<String> named = new TreeSet<>();
+                String doctorRoot = null;
+                String liveRoot = null;
                 try {
                     JobSpec job = Jobs.load(c.yaml(), c.name(), List.of()).spec();
                     PreparedData data = PreparedData.prepare(job, c.data().get(), null);
@@ -41,16 +51,38 @@ final class EvalRunner {
                             named.add(f.id());
                         }
                     }
+                    doctorRoot = io.jtrain.diagnose.RootCauses.root(r.findings());
+                    liveRoot = live(job, data, be, c.targetError());
                 } catch (RuntimeException e) {
                     named.add("crashed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
-                Outcome o = new Outcome(c, named, (System.nanoTime() - t0) / 1e9);
-                log.accept(String.format(Locale.ROOT, "%-55s %-26s %s (%.1f s)", c.name(), c.fault() == null ? "-"
-                    : c.fault(), named, o.seconds()));
+                Outcome o = new Outcome(c, named, (System.nanoTime() - t0) / 1e9, doctorRoot, liveRoot);
+                log.accept(String.format(Locale.ROOT, "%-55s %-26s %s root %s live %s (%.1f s)", c.name(),
+                    c.fault() == null ? "-" : c.fault(), named, doctorRoot, liveRoot, o.seconds()));
                 out.add(o);
             }
         }
         return out;
+    }
+
+    /** The root cause the live diagnosis of a training run ranks first (as train prints it), or "refused". */
+    static String live(JobSpec job, PreparedData data, io.jtrain.backend.Backend be, Double target) {
+        List<Finding> seen = new ArrayList<>();
+        try {
+            io.jtrain.run.TrainingRun.of(job.with("training.early_stopping.restore_best", "false")).backend(be)
+                .data(data).inMemory().options(io.jtrain.run.TrainingRun.Options.defaults().withLiveDiagnosis(true,
+                    false, target)).listener(new io.jtrain.run.RunListener() {
+                        @Override
+                        public void finding(Finding f) {
+                            seen.add(f);
+                        }
+                    }).build().run();
+        } catch (io.jtrain.data.DataException | io.jtrain.job.JobException e) {
+            return "refused";
+        } catch (io.jtrain.train.DivergedException e) {
+            seen.add(new Finding("learning_rate_too_high", Finding.Severity.WARNING, "diverged", "", "", ""));
+        }
+        return io.jtrain.diagnose.RootCauses.root(seen);
     }
 
     /** Counts per kind: {true positives, false positives, missed}. */
@@ -96,6 +128,9 @@ final class EvalRunner {
         long noisy = outcomes.stream().filter(o -> o.c().fault() == null && !o.named().isEmpty()).count();
         sb.append(String.format(Locale.ROOT, "%nHealthy and below-threshold jobs with any warning or error: %d of %d.%n",
             noisy, healthy));
+        long agree = outcomes.stream().filter(Outcome::agree).count();
+        sb.append(String.format(Locale.ROOT, "Live diagnosis (train) ranks the same root cause first as doctor: %d of %d "
+            + "jobs.%n", agree, outcomes.size()));
         return sb.toString();
     }
 

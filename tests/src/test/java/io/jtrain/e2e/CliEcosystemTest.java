@@ -1,0 +1,71 @@
+package io.jtrain.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line behaves like the tools users know: {@code lr-find} as its own command, a completion
+ * script, defaults in --help, and with --json a failure is one JSON object on standard output.
+ */
+class CliEcosystemTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void lrFindSuggestsARateMarksItOnTheChartAndPrintsJson() throws IOException {
+        Path chart = tmp.resolve("lr.png");
+        long t0 = System.nanoTime();
+        Cli.Result r = Cli.run("lr-find", "--preset", "mlp", "--set", "data.limit=2000", "--device", "cpu", "--chart",
+            chart.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 60, "under 60 s on the embedded data");
+        JsonNode j = r.json();
+        double s = j.get("suggested_lr").asDouble();
+        assertTrue(s > 1e-5 && s < 0.1, "a plausible rate for Adam on the mlp: " + j.get("suggested_lr"));
+        assertEquals(j.get("lrs").size(), j.get("smoothed_losses").size());
+        assertEquals(j.get("lrs").size(), j.get("losses").size());
+        assertEquals(j.get("losses").get(0).asDouble(), j.get("smoothed_losses").get(0).asDouble(), 1e-9,
+            "bias correction: the first smoothed value is the first loss");
+        assertTrue(Files.size(chart) > 1000);
+        Cli.Result text = Cli.run("lr-find", "--preset", "mlp", "--set", "data.limit=500", "--device", "cpu",
+            "--chart", tmp.resolve("b.png").toString());
+        assertTrue(text.out().startsWith("suggested lr: ") || text.out().startsWith("no suggestion: "), text.out());
+    }
+
+    @Test
+    void completionScriptNamesTheCommandsAndOptions() {
+        Cli.Result r = Cli.run("completion", "bash");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("lr-find") && r.out().contains("--batch-size") && r.out().contains("complete"),
+            r.out().substring(0, Math.min(400, r.out().length())));
+        assertEquals(2, Cli.run("completion", "fish").code());
+    }
+
+    @Test
+    void helpShowsDefaults() {
+        Cli.Result r = Cli.run("predict", "--help");
+        assertTrue(r.out().contains("Default: 3") && r.out().contains("Default: auto"), r.out());
+    }
+
+    @Test
+    void aFailureWithJsonPrintsOneErrorObjectOnStandardOutput() {
+        Cli.Result r = Cli.run("train", "--epochs", "0", "--json");
+        assertEquals(2, r.code());
+        JsonNode e = r.json().get("error");
+        assertEquals("usage", e.get("code").asText());
+        assertEquals(2, e.get("exit").asInt());
+        assertTrue(e.get("message").asText().contains("training.epochs"), e.toString());
+        assertTrue(r.err().startsWith("jtrain: error:"), r.err());
+        Cli.Result data = Cli.run("eval", tmp.resolve("none").toString(), "--json");
+        assertEquals("data", data.json().get("error").get("code").asText());
+        Cli.Result flag = Cli.run("train", "--epocs", "2", "--json");
+        assertEquals("usage", flag.json().get("error").get("code").asText());
+    }
+}
