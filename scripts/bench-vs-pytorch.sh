@@ -1,21 +1,42 @@
 #!/usr/bin/env bash
-# Training throughput of jtrain (jtrain bench) and PyTorch (Debian's python3-torch), each with 1 and 2
-# threads (the ratio compares the best of each) on the same models, side by side in one run. Not part of mvn verify.
-#   scripts/bench-vs-pytorch.sh [STEPS]
+# Training throughput (samples/s, steady state) of jtrain (jtrain bench; oneDNN convolutions on, and the plain
+# im2col + GEMM path with --onednn off) and PyTorch (Debian's python3-torch), each at 1 and 2 threads, on the same
+# models and batch sizes, side by side in one run; the median of REPS runs of each; the ratio compares jtrain's
+# best configuration with PyTorch's best. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for every engine, as
+# on a user's machine. Not part of mvn verify.
+#   scripts/bench-vs-pytorch.sh [STEPS] [REPS] [MODELS]     e.g. scripts/bench-vs-pytorch.sh 30 3 "lenet5:128"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps="${1:-30}"
+reps="${2:-3}"
+models="${3:-dlfs:60 mlp:128 lenet5:128 cnn-bn:128}"
 [ -f cli/target/jtrain.jar ] || mvn -q -DskipTests package
-printf "%-8s %6s %12s %12s %12s %12s %8s\n" model batch jtrain_1thr jtrain_2thr torch_1thr torch_2thr ratio
-for spec in dlfs:60 mlp:128 lenet5:128 cnn-bn:128; do
+run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=passive "$@"; }
+jtrain() { # threads onednn model batch
+  run JTRAIN_THREADS="$1" OMP_NUM_THREADS="$1" java -jar cli/target/jtrain.jar bench --preset "$3" --batch-size "$4" \
+    --steps "$steps" --warmup 10 --device cpu --onednn "$2" --json 2>/dev/null \
+    | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])'
+}
+torch() { # threads model batch
+  run /usr/bin/python3 tests/pytorch/bench_torch.py "$2" "$3" "$1" 5 "$steps" \
+    | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf "%-7s %5s %10s %10s %10s %10s %10s %10s %7s\n" model batch j_dnn_1 j_dnn_2 j_plain_1 j_plain_2 torch_1 \
+  torch_2 ratio
+for spec in $models; do
   m="${spec%%:*}"; b="${spec##*:}"
-  j1=$(JTRAIN_THREADS=1 java -jar cli/target/jtrain.jar bench --preset "$m" --batch-size "$b" --steps "$steps" \
-      --warmup 20 --device cpu --json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])')
-  j2=$(JTRAIN_THREADS=2 java -jar cli/target/jtrain.jar bench --preset "$m" --batch-size "$b" --steps "$steps" \
-      --warmup 20 --device cpu --json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])')
-  t1=$(/usr/bin/python3 tests/pytorch/bench_torch.py "$m" "$b" 1 5 "$steps" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])')
-  t2=$(/usr/bin/python3 tests/pytorch/bench_torch.py "$m" "$b" 2 5 "$steps" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])')
+  declare -A r=()
+  for i in $(seq "$reps"); do
+    r[d1]+="$(jtrain 1 auto "$m" "$b") "; r[d2]+="$(jtrain 2 auto "$m" "$b") "
+    r[p1]+="$(jtrain 1 off "$m" "$b") "; r[p2]+="$(jtrain 2 off "$m" "$b") "
+    r[t1]+="$(torch 1 "$m" "$b") "; r[t2]+="$(torch 2 "$m" "$b") "
+  done
+  d1=$(median ${r[d1]}); d2=$(median ${r[d2]}); p1=$(median ${r[p1]}); p2=$(median ${r[p2]})
+  t1=$(median ${r[t1]}); t2=$(median ${r[t2]})
   /usr/bin/python3 -c "
-j1,j2,t1,t2=$j1,$j2,$t1,$t2
-print('%-8s %6s %12.0f %12.0f %12.0f %12.0f %8.2f' % ('$m', $b, j1, j2, t1, t2, max(j1,j2)/max(t1,t2)))"
+d1,d2,p1,p2,t1,t2=$d1,$d2,$p1,$p2,$t1,$t2
+print('%-7s %5s %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f %7.2f' % ('$m', $b, d1, d2, p1, p2, t1, t2,
+      max(d1,d2,p1,p2)/max(t1,t2)))"
+  unset r
 done

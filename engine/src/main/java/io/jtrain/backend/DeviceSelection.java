@@ -72,9 +72,18 @@ public final class DeviceSelection {
             reason = probe.reason() + ": training on CPU";
         }
         long capacity = memoryLimit > 0 ? memoryLimit : CpuMemoryPool.defaultCapacityBytes();
-        CpuBackend be = CpuBackend.create(new CpuMemoryPool(capacity), threads);
+        CpuBackend be = CpuBackend.create(new CpuMemoryPool(capacity), threads).oneDnn(gpu.oneDnn()
+            && !"off".equals(System.getProperty("jtrain.onednn")));
         if (be.blasWarning() != null) {
             reason += "; " + be.blasWarning();
+        }
+        if (be.oneDnnWarning() != null) {
+            reason += "; " + be.oneDnnWarning();
+        } else if (be.usesOneDnn()) {
+            reason += "; convolutions on oneDNN " + be.oneDnnVersion() + (be.oneDnnThreadsNote() == null ? ""
+                : " (" + be.oneDnnThreadsNote() + ")");
+        } else {
+            reason += "; oneDNN off (--onednn off): convolutions on jtrain's own im2col + GEMM";
         }
         return new Choice(be, "cpu", reason);
     }

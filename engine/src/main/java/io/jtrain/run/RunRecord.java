@@ -21,7 +21,8 @@ final class RunRecord {
     private RunRecord() { }
 
     /** The execution options a run ran with (recorded; reused on resume unless given again). */
-    record Execution(String device, String reason, String backend, String cudnn, int threads, long memoryLimit) {
+    record Execution(String device, String reason, String backend, String cudnn, int threads, long memoryLimit,
+                     String oneDnn) {
         ObjectNode json() {
             ObjectNode o = RunDirectory.JSON.createObjectNode();
             o.put("used", device);
@@ -29,6 +30,7 @@ final class RunRecord {
             o.put("backend", backend);
             o.put("cudnn", cudnn);
             o.put("threads", threads);
+            o.put("onednn", oneDnn);
             o.put("memory_limit_bytes", memoryLimit);
             return o;
         }
@@ -45,7 +47,8 @@ final class RunRecord {
         ObjectNode lib = o.putObject("versions");
         lib.put("java", System.getProperty("java.version"));
         lib.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        lib.put("openblas", "bytedeco 0.3.28-1.5.11");
+        lib.put("openblas", "bytedeco 0.3.30-1.5.12");
+        lib.put("onednn", "bytedeco 3.8.1-1.5.12");
         o.set("job", job.toTree());
         o.set("model", ModelJson.specJson(spec));
         o.putArray("resumes");

@@ -34,6 +34,11 @@ public final class HostMemory {
         return new HostMemory(address, size);
     }
 
+    /** The native address of float 0 (for native libraries that take pointers, e.g. oneDNN). */
+    public long address() {
+        return base;
+    }
+
     /** Number of floats. */
     public long size() {
         return size;

@@ -90,7 +90,9 @@ class OpContractTest {
                 String a = refusal(cpu, e.getValue());
                 String b = refusal(gpu, e.getValue());
                 assertNotNull(a, e.getKey() + ": the CPU backend accepted it");
-                assertEquals(a, b, e.getKey() + ": both backends refuse it alike");
+                // a workspace's size is the backend's own (im2col, oneDNN's layouts, cuDNN's algorithm): not compared
+                assertEquals(a.replaceAll("the \\d+ this", "the N this"), b.replaceAll("the \\d+ this", "the N this"),
+                    e.getKey() + ": both backends refuse it alike");
                 assertTrue(a.contains(":"), "the message names the op: " + a);
             }
         }

@@ -68,4 +68,30 @@ class CliEcosystemTest {
         Cli.Result flag = Cli.run("train", "--epocs", "2", "--json");
         assertEquals("usage", flag.json().get("error").get("code").asText());
     }
+
+    /**
+     * The CPU's convolution path is chosen once, announced on the device: line, recorded in run.json and kept
+     * by a resume; an explicit --onednn on resume is taken with the bit-identity line.
+     */
+    @Test
+    void oneDnnIsAnnouncedRecordedAndKeptOnResume() throws IOException {
+        Path run = tmp.resolve("run");
+        Cli.Result a = Cli.run("train", "--preset", "lenet5", "--set", "data.limit=300", "--epochs", "1", "--device",
+            "cpu", "--onednn", "off", "--out", run.toString(), "--no-live-diagnosis");
+        assertEquals(0, a.code(), a.toString());
+        assertTrue(a.err().contains("oneDNN off (--onednn off)"), a.err());
+        JsonNode rec = io.jtrain.run.RunDirectory.JSON.readTree(Files.readString(run.resolve("run.json")));
+        assertEquals("off", rec.get("device").get("onednn").asText());
+        Cli.Result b = Cli.run("train", "--out", run.toString(), "--resume", "--set", "training.epochs=2",
+            "--no-live-diagnosis");
+        assertEquals(0, b.code(), b.toString());
+        assertTrue(b.err().contains("oneDNN off, as the run recorded in run.json"), b.err());
+        assertTrue(b.err().contains("oneDNN off (--onednn off)"), "the resume runs the plain path: " + b.err());
+        Cli.Result c = Cli.run("train", "--out", run.toString(), "--resume", "--set", "training.epochs=3",
+            "--onednn", "auto", "--no-live-diagnosis");
+        assertEquals(0, c.code(), c.toString());
+        assertTrue(c.err().contains("--onednn auto (the run used oneDNN off)") && c.err().contains("bit-identical"),
+            c.err());
+        assertTrue(c.err().contains("convolutions on oneDNN 3."), c.err());
+    }
 }

@@ -29,6 +29,10 @@ public final class CpuBackend implements Backend {
     private final Parallel par;
     private final String blasNote;
 
+    /** oneDNN's convolutions; null on the plain-Java path ({@code --onednn off}, or oneDNN could not load). */
+    private OneDnnConv dnnConv;
+    private String dnnNote;
+
     private CpuBackend(MemoryPool pool, Gemm gemm, String blasNote, int threads) {
         this.pool = pool;
         this.gemm = gemm;
@@ -38,17 +42,67 @@ public final class CpuBackend implements Backend {
     }
 
     /**
+     * Turns oneDNN's convolutions on or off (on by default where it loads; {@code jtrain --onednn off}).
+     * Returns this backend.
+     */
+    public CpuBackend oneDnn(boolean on) {
+        dnnConv = null;
+        dnnNote = null;
+        if (on) {
+            OneDnn d = OneDnn.get();
+            if (d == null) {
+                dnnNote = "oneDNN could not be loaded (" + OneDnn.unavailableReason() + "); convolutions run on "
+                    + "jtrain's own im2col + GEMM path";
+            } else {
+                dnnConv = new OneDnnConv(d);
+            }
+        }
+        return this;
+    }
+
+    /** Whether convolutions run through oneDNN. */
+    public boolean usesOneDnn() {
+        return dnnConv != null;
+    }
+
+    /**
+     * When oneDNN's OpenMP threads (OMP_NUM_THREADS, read by OpenMP at start, else every core) differ from
+     * OpenBLAS's, the line that says so; else null. {@code bin/jtrain} sets OMP_NUM_THREADS from JTRAIN_THREADS.
+     */
+    public String oneDnnThreadsNote() {
+        if (dnnConv == null) {
+            return null;
+        }
+        String env = System.getenv("OMP_NUM_THREADS");
+        int omp = env != null && env.matches("\\d+") ? Integer.parseInt(env) : Runtime.getRuntime().availableProcessors();
+        return omp == par.threads() ? null : "oneDNN runs on " + omp + " OpenMP threads (OMP_NUM_THREADS), OpenBLAS on "
+            + par.threads() + "; set OMP_NUM_THREADS=" + par.threads() + " to match";
+    }
+
+    /** oneDNN's version when convolutions run through it, else null. */
+    public String oneDnnVersion() {
+        return dnnConv == null ? null : OneDnn.get().version;
+    }
+
+    /** Why oneDNN was asked for but is not in use, or null. */
+    public String oneDnnWarning() {
+        return dnnNote;
+    }
+
+    /**
      * A CPU backend with OpenBLAS on {@code threads} threads. When OpenBLAS cannot load, matrix products
      * run in pure Java and {@link #blasWarning()} says why (callers print it once).
      */
     public static CpuBackend create(MemoryPool pool, int threads) {
         try {
-            return new CpuBackend(pool, OpenBlasGemm.load(Math.max(1, threads)), null, threads);
+            return new CpuBackend(pool, OpenBlasGemm.load(Math.max(1, threads)), null, threads).oneDnn(
+                !"off".equals(System.getProperty("jtrain.onednn")));
         } catch (LinkageError | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
                 .orElse("");
             return new CpuBackend(pool, new JavaGemm(), "OpenBLAS could not be loaded (" + why
-                + "); matrix products run in pure Java, several times slower", threads);
+                + "); matrix products run in pure Java, several times slower", threads).oneDnn(
+                !"off".equals(System.getProperty("jtrain.onednn")));
         }
     }
 
@@ -74,7 +128,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "CPU, " + gemm.description() + ", memory capacity "
+        return "CPU, " + gemm.description() + (dnnConv != null ? ", oneDNN " + OneDnn.get().version
+            + " convolutions" : "") + ", memory capacity "
             + io.jtrain.util.Sizes.format(pool.capacityBytes());
     }
 
@@ -281,28 +336,35 @@ public final class CpuBackend implements Backend {
 
     @Override
     public long conv2dWorkspaceElements(Shape x, Shape w, ConvSpec spec) {
-        return CpuConv.workspaceElements(x, w, spec);
+        long own = CpuConv.workspaceElements(x, w, spec);
+        return dnnConv == null ? own : Math.max(own, dnnConv.workspaceElements(x, w, spec));
     }
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace) {
         OpChecks.conv("conv2d forward", x, w, b, y, spec, workspace,
             () -> conv2dWorkspaceElements(x.shape(), w.shape(), spec));
-        conv.forward(x, w, b, y, spec, workspace);
+        if (dnnConv == null || !dnnConv.forward(x, w, b, y, spec, workspace)) {
+            conv.forward(x, w, b, y, spec, workspace);
+        }
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
         OpChecks.conv("conv2d backward data", dx, w, null, dy, spec, workspace,
             () -> conv2dWorkspaceElements(dx.shape(), w.shape(), spec));
-        conv.backwardData(dy, w, dx, spec, workspace);
+        if (dnnConv == null || !dnnConv.backwardData(dy, w, dx, spec, workspace)) {
+            conv.backwardData(dy, w, dx, spec, workspace);
+        }
     }
 
     @Override
     public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace) {
         OpChecks.conv("conv2d backward filter", x, dw, db, dy, spec, workspace,
             () -> conv2dWorkspaceElements(x.shape(), dw.shape(), spec));
-        conv.backwardFilter(x, dy, dw, db, spec, workspace);
+        if (dnnConv == null || !dnnConv.backwardWeights(x, dy, dw, db, spec, workspace)) {
+            conv.backwardFilter(x, dy, dw, db, spec, workspace);
+        }
     }
 
     @Override

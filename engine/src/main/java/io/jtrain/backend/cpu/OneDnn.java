@@ -1,0 +1,211 @@
+package io.jtrain.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * oneDNN (the library PyTorch's CPU path uses) for the CPU backend: one engine and one stream, memory
+ * descriptors, memories over jtrain's own buffers or over aligned buffers owned here, reorders, and checked
+ * calls — every status code is checked and named in the error. Primitives and memories live as long as the
+ * backend (they are cached per shape and few), so nothing is freed per step.
+ */
+final class OneDnn {
+    private static OneDnn instance;
+    private static String unavailable;
+
+    final dnnl_engine engine;
+    final dnnl_stream stream;
+    final String version;
+
+    private OneDnn(dnnl_engine engine, dnnl_stream stream, String version) {
+        this.engine = engine;
+        this.stream = stream;
+        this.version = version;
+    }
+
+    /** The process's oneDNN engine, or null when its natives cannot load ({@link #unavailableReason()}). */
+    static synchronized OneDnn get() {
+        if (instance == null && unavailable == null) {
+            try {
+                org.bytedeco.javacpp.Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+                PointerPointer<?> e = new PointerPointer<>(1);
+                check(dnnl_engine_create(e, dnnl_cpu, 0), "engine_create(cpu, 0)");
+                dnnl_engine eng = new dnnl_engine(e.get(0));
+                PointerPointer<?> s = new PointerPointer<>(1);
+                check(dnnl_stream_create(s, eng, dnnl_stream_default_flags), "stream_create");
+                org.bytedeco.dnnl.dnnl_version_t v = org.bytedeco.dnnl.global.dnnl.dnnl_version();
+                instance = new OneDnn(eng, new dnnl_stream(s.get(0)), v.major() + "." + v.minor() + "." + v.patch());
+            } catch (RuntimeException | LinkageError e) {
+                unavailable = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+        }
+        return instance;
+    }
+
+    /** Why {@link #get()} returned null (null when it did not). */
+    static synchronized String unavailableReason() {
+        return unavailable;
+    }
+
+    /** Throws naming the call and the status when {@code status} is not dnnl_success. */
+    static void check(int status, String call) {
+        if (status != 0) {
+            throw new IllegalStateException("oneDNN dnnl_" + call + " failed: " + statusName(status) + " (status "
+                + status + ")");
+        }
+    }
+
+    /** dnnl_status_t's names (oneapi/dnnl/dnnl_common_types.h). */
+    static String statusName(int status) {
+        return switch (status) {
+            case 0 -> "dnnl_success";
+            case 1 -> "dnnl_out_of_memory";
+            case 2 -> "dnnl_invalid_arguments";
+            case 3 -> "dnnl_unimplemented";
+            case 4 -> "dnnl_last_impl_reached";
+            case 5 -> "dnnl_runtime_error";
+            case 6 -> "dnnl_not_required";
+            case 7 -> "dnnl_invalid_graph";
+            case 8 -> "dnnl_invalid_graph_op";
+            case 9 -> "dnnl_invalid_shape";
+            case 10 -> "dnnl_invalid_data_type";
+            default -> "unknown dnnl_status_t";
+        };
+    }
+
+    /** A float32 memory descriptor of {@code dims} in layout {@code tag} (dnnl_format_tag_any lets oneDNN pick). */
+    static dnnl_memory_desc md(int tag, long... dims) {
+        PointerPointer<?> p = new PointerPointer<>(1);
+        check(dnnl_memory_desc_create_with_tag(p, dims.length, new LongPointer(dims), dnnl_f32, tag),
+            "memory_desc_create_with_tag");
+        return new dnnl_memory_desc(p.get(0));
+    }
+
+    /** The memory descriptor {@code pd} wants for {@code query} (dnnl_query_src_md, ...). */
+    static dnnl_memory_desc query(dnnl_primitive_desc pd, int query, int index) {
+        dnnl_memory_desc md = dnnl_primitive_desc_query_md(pd, query, index);
+        if (md == null || md.isNull()) {
+            throw new IllegalStateException("oneDNN dnnl_primitive_desc_query_md(" + query + ", " + index
+                + ") returned no descriptor");
+        }
+        return md;
+    }
+
+    dnnl_primitive primitive(dnnl_primitive_desc pd, String what) {
+        PointerPointer<?> p = new PointerPointer<>(1);
+        check(dnnl_primitive_create(p, pd), "primitive_create(" + what + ")");
+        return new dnnl_primitive(p.get(0));
+    }
+
+    /** Executes {@code prim} with (argument id, memory) pairs and waits for it. */
+    void execute(dnnl_primitive prim, String what, Object... args) {
+        int n = args.length / 2;
+        dnnl_exec_arg_t a = new dnnl_exec_arg_t(n);
+        for (int i = 0; i < n; i++) {
+            a.position(i).arg((Integer) args[2 * i]).memory((dnnl_memory) args[2 * i + 1]);
+        }
+        a.position(0);
+        check(dnnl_primitive_execute(prim, stream, n, a), "primitive_execute(" + what + ")");
+        check(dnnl_stream_wait(stream), "stream_wait(" + what + ")");
+        a.close();
+    }
+
+    /** A memory of layout {@code md} whose data handle is set per call ({@link #point}). */
+    dnnl_memory userMemory(dnnl_memory_desc md) {
+        PointerPointer<?> p = new PointerPointer<>(1);
+        check(dnnl_memory_create(p, md, engine, new Raw(0)), "memory_create(user)");
+        return new dnnl_memory(p.get(0));
+    }
+
+    /** Points {@code mem} at {@code address}. */
+    static void point(dnnl_memory mem, long address) {
+        check(dnnl_memory_set_data_handle(mem, new Raw(address)), "memory_set_data_handle");
+    }
+
+    /**
+     * One side of a primitive: the layout jtrain keeps (plain NCHW / OIHW / x) and the one the primitive chose;
+     * when they differ, the reorder between the two through an inner buffer of {@link #innerFloats} floats that
+     * the caller places (in the op's pool-accounted workspace).
+     */
+    final class Edge {
+        final dnnl_memory user;
+        private final dnnl_memory inner;
+        private final dnnl_primitive reorder;
+        private final boolean toInner;
+        final long innerFloats;
+
+        /** {@code toInner}: data flows user to primitive (an input); else primitive to user (an output). */
+        Edge(dnnl_memory_desc userMd, dnnl_memory_desc chosen, boolean toInner, String what) {
+            this.user = userMemory(userMd);
+            this.toInner = toInner;
+            if (dnnl_memory_desc_equal(userMd, chosen) != 0) {
+                inner = null;
+                reorder = null;
+                innerFloats = 0;
+                return;
+            }
+            innerFloats = (dnnl_memory_desc_get_size(chosen) + 63) / 64 * 16;
+            inner = userMemory(chosen);
+            PointerPointer<?> r = new PointerPointer<>(1);
+            check(dnnl_reorder_primitive_desc_create(r, toInner ? userMd : chosen, engine, toInner ? chosen : userMd,
+                engine, null), "reorder_primitive_desc_create(" + what + ")");
+            reorder = primitive(new dnnl_primitive_desc(r.get(0)), "reorder " + what);
+        }
+
+        /**
+         * The memory the primitive reads or writes: the user side pointed at {@code address}, or (layouts differ)
+         * the inner side at {@code innerAddress}, filled from the user side for an input.
+         */
+        dnnl_memory bind(long address, long innerAddress) {
+            point(user, address);
+            if (inner == null) {
+                return user;
+            }
+            point(inner, innerAddress);
+            if (toInner) {
+                execute(reorder, "reorder", DNNL_ARG_FROM, user, DNNL_ARG_TO, inner);
+            }
+            return inner;
+        }
+
+        /** For an output: copies the primitive's result to the user layout. */
+        void finish() {
+            if (inner != null && !toInner) {
+                execute(reorder, "reorder", DNNL_ARG_FROM, inner, DNNL_ARG_TO, user);
+            }
+        }
+    }
+
+    /** A pointer at a raw address (jtrain's tensors are native memory that JavaCPP does not own). */
+    static final class Raw extends Pointer {
+        Raw(long address) {
+            this.address = address;
+        }
+    }
+}
