@@ -4,28 +4,29 @@
 # models and batch sizes, side by side in one run; the median of REPS runs of each; the ratio compares jtrain's
 # best configuration with PyTorch's best. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for every engine, as
 # on a user's machine. Not part of mvn verify.
-#   scripts/bench-vs-pytorch.sh [STEPS] [REPS] [MODELS]     e.g. scripts/bench-vs-pytorch.sh 30 3 "lenet5:128"
+# Each engine warms up for as many steps as it is then timed for: the JVM's JIT needs thousands of calls before
+# the small models' Java loops run at steady state (30 steps of dlfs measure the interpreter, not jtrain).
+#   scripts/bench-vs-pytorch.sh [REPS] [MODELS]     MODELS: name:batch:steps, e.g. "lenet5:128:60"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps="${1:-30}"
-reps="${2:-3}"
-models="${3:-dlfs:60 mlp:128 lenet5:128 cnn-bn:128}"
+reps="${1:-3}"
+models="${2:-dlfs:60:3000 mlp:128:600 lenet5:128:80 cnn-bn:128:20}"
 [ -f cli/target/jtrain.jar ] || mvn -q -DskipTests package
 run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=passive "$@"; }
 jtrain() { # threads onednn model batch
   run JTRAIN_THREADS="$1" OMP_NUM_THREADS="$1" java -jar cli/target/jtrain.jar bench --preset "$3" --batch-size "$4" \
-    --steps "$steps" --warmup 10 --device cpu --onednn "$2" --json 2>/dev/null \
+    --steps "$steps" --warmup "$steps" --device cpu --onednn "$2" --json 2>/dev/null \
     | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])'
 }
 torch() { # threads model batch
-  run /usr/bin/python3 tests/pytorch/bench_torch.py "$2" "$3" "$1" 5 "$steps" \
+  run /usr/bin/python3 tests/pytorch/bench_torch.py "$2" "$3" "$1" "$steps" "$steps" \
     | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])'
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf "%-7s %5s %10s %10s %10s %10s %10s %10s %7s\n" model batch j_dnn_1 j_dnn_2 j_plain_1 j_plain_2 torch_1 \
   torch_2 ratio
 for spec in $models; do
-  m="${spec%%:*}"; b="${spec##*:}"
+  IFS=: read -r m b steps <<< "$spec"
   declare -A r=()
   for i in $(seq "$reps"); do
     r[d1]+="$(jtrain 1 auto "$m" "$b") "; r[d2]+="$(jtrain 2 auto "$m" "$b") "

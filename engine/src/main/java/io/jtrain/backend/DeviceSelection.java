@@ -80,10 +80,10 @@ public final class DeviceSelection {
         if (be.oneDnnWarning() != null) {
             reason += "; " + be.oneDnnWarning();
         } else if (be.usesOneDnn()) {
-            reason += "; convolutions on oneDNN " + be.oneDnnVersion() + (be.oneDnnThreadsNote() == null ? ""
+            reason += "; convolutions and batch norm on oneDNN " + be.oneDnnVersion() + (be.oneDnnThreadsNote() == null ? ""
                 : " (" + be.oneDnnThreadsNote() + ")");
         } else {
-            reason += "; oneDNN off (--onednn off): convolutions on jtrain's own im2col + GEMM";
+            reason += "; oneDNN off (--onednn off): convolutions and batch norm on jtrain's own path";
         }
         return new Choice(be, "cpu", reason);
     }

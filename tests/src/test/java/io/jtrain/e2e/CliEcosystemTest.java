@@ -92,6 +92,6 @@ class CliEcosystemTest {
         assertEquals(0, c.code(), c.toString());
         assertTrue(c.err().contains("--onednn auto (the run used oneDNN off)") && c.err().contains("bit-identical"),
             c.err());
-        assertTrue(c.err().contains("convolutions on oneDNN 3."), c.err());
+        assertTrue(c.err().contains("convolutions and batch norm on oneDNN 3."), c.err());
     }
 }

@@ -31,6 +31,7 @@ public final class CpuBackend implements Backend {
 
     /** oneDNN's convolutions; null on the plain-Java path ({@code --onednn off}, or oneDNN could not load). */
     private OneDnnConv dnnConv;
+    private OneDnnBatchNorm dnnNorm;
     private String dnnNote;
 
     private CpuBackend(MemoryPool pool, Gemm gemm, String blasNote, int threads) {
@@ -42,11 +43,12 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Turns oneDNN's convolutions on or off (on by default where it loads; {@code jtrain --onednn off}).
+     * Turns oneDNN's convolutions and batch norm on or off (on by default where it loads; {@code --onednn off}).
      * Returns this backend.
      */
     public CpuBackend oneDnn(boolean on) {
         dnnConv = null;
+        dnnNorm = null;
         dnnNote = null;
         if (on) {
             OneDnn d = OneDnn.get();
@@ -55,6 +57,7 @@ public final class CpuBackend implements Backend {
                     + "jtrain's own im2col + GEMM path";
             } else {
                 dnnConv = new OneDnnConv(d);
+                dnnNorm = new OneDnnBatchNorm(d);
             }
         }
         return this;
@@ -129,7 +132,7 @@ public final class CpuBackend implements Backend {
     @Override
     public String description() {
         return "CPU, " + gemm.description() + (dnnConv != null ? ", oneDNN " + OneDnn.get().version
-            + " convolutions" : "") + ", memory capacity "
+            + " convolutions and batch norm" : "") + ", memory capacity "
             + io.jtrain.util.Sizes.format(pool.capacityBytes());
     }
 
@@ -185,6 +188,10 @@ public final class CpuBackend implements Backend {
     public void fill(Tensor t, float value) {
         HostMemory b = t.mem();
         int n = (int) t.size();
+        if (Float.floatToRawIntBits(value) == 0) {
+            b.zero(0, n); // +0.0f is all zero bytes: one memset (zeroing gradients each step)
+            return;
+        }
         for (int i = 0; i < n; i++) {
             b.put(i, value);
         }
@@ -396,19 +403,25 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
         OpChecks.batchNorm("batch norm", x, bn, y);
-        CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
+        if (dnnNorm == null || !dnnNorm.forwardTraining(x, y, bn, momentum, eps)) {
+            CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
+        }
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
         OpChecks.batchNorm("batch norm inference", x, bn, y);
-        CpuBatchNorm.forwardInference(x, y, bn, eps);
+        if (dnnNorm == null || !dnnNorm.forwardInference(x, y, bn, eps)) {
+            CpuBatchNorm.forwardInference(x, y, bn, eps);
+        }
     }
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
         OpChecks.batchNorm("batch norm backward", x, bn, dy, dx);
-        CpuBatchNorm.backward(x, dy, dx, bn, par);
+        if (dnnNorm == null || !dnnNorm.backward(x, dy, dx, bn)) {
+            CpuBatchNorm.backward(x, dy, dx, bn, par);
+        }
     }
 
     @Override

@@ -26,6 +26,35 @@ final class CpuMath {
         return (-b & ~b) >> 31 & (b - 0x7f800001) >> 31;
     }
 
+    /**
+     * tanh in float without {@link Math#tanh} (a call into fdlibm that cost as much as dlfs's matrix
+     * products): Eigen's rational approximation (odd degree-13 over even degree-6 polynomial, the one
+     * TensorFlow's and XLA's CPU kernels use), clamped to ±1 beyond 7.905; x itself below 4e-4, NaN through.
+     * Within 4e-7 absolute (6 float ulps) of the exact value (TanhTest); about 3 ns instead of 13.
+     */
+    static float tanh(float x) {
+        float ax = Math.abs(x);
+        if (ax < 0.0004f) {
+            return x;
+        }
+        if (!(ax <= 7.90531110763549805f)) {
+            return x != x ? x : x > 0 ? 1f : -1f;
+        }
+        float x2 = x * x;
+        float p = -2.76076847742355e-16f;
+        p = p * x2 + 2.00018790482477e-13f;
+        p = p * x2 - 8.60467152213735e-11f;
+        p = p * x2 + 5.12229709037114e-08f;
+        p = p * x2 + 1.48572235717979e-05f;
+        p = p * x2 + 6.37261928875436e-04f;
+        p = p * x2 + 4.89352455891786e-03f;
+        float q = 1.19825839466702e-06f;
+        q = q * x2 + 1.18534705686654e-04f;
+        q = q * x2 + 2.26843463243900e-03f;
+        q = q * x2 + 4.89352518554385e-03f;
+        return x * p / q;
+    }
+
     static void activationForward(Activation act, HostMemory x, HostMemory y, int from, int n) {
         float a = act.alpha();
         switch (act.kind()) {
@@ -50,7 +79,7 @@ final class CpuMath {
             }
             case TANH -> {
                 for (int i = from; i < n; i++) {
-                    y.put(i, (float) Math.tanh(x.get(i)));
+                    y.put(i, tanh(x.get(i)));
                 }
             }
             case SIGMOID -> {

@@ -17,6 +17,15 @@ final class CpuOptim {
         HostMemory gb = g.mem();
         HostMemory vb = velocity == null ? null : velocity.mem();
         int n = (int) w.size();
+        float lr = p.lr();
+        float wd = p.weightDecay();
+        if (p.beta1() == 0f) {
+            for (int i = 0; i < n; i++) { // plain SGD: one multiply-add per weight, no per-element branches
+                float wi = wb.get(i);
+                wb.put(i, wi - lr * (gb.get(i) + wd * wi));
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             float wi = wb.get(i);
             float gi = gb.get(i) + p.weightDecay() * wi;

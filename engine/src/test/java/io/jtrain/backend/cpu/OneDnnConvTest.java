@@ -97,6 +97,61 @@ class OneDnnConvTest {
         }
     }
 
+    /** Batch norm: training forward (output, saved statistics, running statistics), inference, backward. */
+    @Test
+    void batchNormAgreesWithThePlainPath() {
+        for (int[] dims : new int[][] {{4, 3, 5, 7}, {16, 10}, {2, 17, 3, 3}}) {
+            float[][] a = batchNorm(backend(true), dims);
+            float[][] b = batchNorm(backend(false), dims);
+            String[] what = {"y", "saved mean", "saved inv std", "running mean", "running var", "inference y", "dx",
+                "dGamma (accumulated)", "dBeta (accumulated)"};
+            for (int i = 0; i < a.length; i++) {
+                for (int j = 0; j < a[i].length; j++) {
+                    assertEquals(b[i][j], a[i][j], 2e-4f * (1 + Math.abs(b[i][j])), java.util.Arrays.toString(dims)
+                        + ": " + what[i] + " element " + j);
+                }
+            }
+        }
+    }
+
+    private static float[][] batchNorm(CpuBackend be, int[] dims) {
+        try (be) {
+            Shape xs = Shape.of(dims);
+            int c = dims[1];
+            SplittableRandom r = new SplittableRandom(7);
+            java.util.List<Tensor> ts = new java.util.ArrayList<>();
+            java.util.function.Function<float[], Tensor> up = v -> {
+                Tensor t = be.allocate(v.length == xs.size() ? xs : Shape.of(c), MemoryCategory.ACTIVATIONS);
+                be.upload(v, 0, t);
+                ts.add(t);
+                return t;
+            };
+            float[] xv = random(r, xs.size());
+            for (int i = 0; i < xv.length; i++) {
+                xv[i] = 3 * xv[i] + 1.5f;
+            }
+            Tensor x = up.apply(xv);
+            Tensor y = up.apply(new float[(int) xs.size()]);
+            Tensor dy = up.apply(random(r, xs.size()));
+            Tensor dx = up.apply(new float[(int) xs.size()]);
+            io.jtrain.backend.BatchNormTensors bn = new io.jtrain.backend.BatchNormTensors(up.apply(random(r, c)),
+                up.apply(random(r, c)), up.apply(random(r, c)), up.apply(random(r, c)), up.apply(random(r, c)),
+                up.apply(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}.length >= c
+                    ? java.util.Arrays.copyOf(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}, c)
+                    : new float[c]), up.apply(new float[c]), up.apply(new float[c]));
+            be.batchNormForwardTraining(x, y, bn, 0.1f, 1e-5f);
+            float[] y1 = download(be, y);
+            Tensor yi = up.apply(new float[(int) xs.size()]);
+            be.batchNormForwardInference(x, yi, bn, 1e-5f);
+            be.batchNormBackward(x, dy, dx, bn);
+            float[][] out = {y1, download(be, bn.savedMean()), download(be, bn.savedInvStd()),
+                download(be, bn.runningMean()), download(be, bn.runningVar()), download(be, yi), download(be, dx),
+                download(be, bn.dGamma()), download(be, bn.dBeta())};
+            ts.forEach(Tensor::close);
+            return out;
+        }
+    }
+
     @Test
     void everyOpAgreesWithThePlainPath() {
         try (CpuBackend dnn = backend(true); CpuBackend plain = backend(false)) {
