@@ -385,7 +385,7 @@ public final class CpuBackend implements Backend {
         OpChecks.pool("max pool backward", x, y, spec);
         OpChecks.same("max pool backward", x, dx);
         OpChecks.same("max pool backward", y, dy);
-        CpuPooling.maxBackward(x, dy, dx, spec, par);
+        CpuPooling.maxBackward(x, y, dy, dx, spec, par);
     }
 
     @Override

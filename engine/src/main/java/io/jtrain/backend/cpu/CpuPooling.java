@@ -15,7 +15,7 @@ final class CpuPooling {
 
     private static void maxForward(HostMemory xb, HostMemory yb, Planes p, int a, int z) {
         if (p.isTwoByTwo()) {
-            max2x2(xb, yb, null, p, a, z);
+            max2x2Forward(xb, yb, p, a, z);
             return;
         }
         for (int pl = a; pl < z; pl++) {
@@ -29,18 +29,20 @@ final class CpuPooling {
         }
     }
 
-    static void maxBackward(Tensor x, Tensor dy, Tensor dx, ConvSpec s, Parallel par) {
+    /** dx = dy routed to each window's first maximum; y is the forward output of x (used to find it). */
+    static void maxBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec s, Parallel par) {
         Planes p = Planes.of(x, s).check(dy, dx, "max-pool backward");
         CpuBackend.checkSameSize(x, dx, "max-pool backward");
+        if (p.isTwoByTwo()) {
+            par.range(p.count, (long) p.h * p.w, (a, z) -> max2x2Backward(x.mem(), y.mem(), dy.mem(), dx.mem(), p,
+                a, z));
+            return;
+        }
         dx.mem().zero(0, (int) dx.size());
         par.range(p.count, (long) p.h * p.w, (a, z) -> maxBackward(x.mem(), dy.mem(), dx.mem(), p, a, z));
     }
 
     private static void maxBackward(HostMemory xb, HostMemory dyb, HostMemory dxb, Planes p, int a, int z) {
-        if (p.isTwoByTwo()) {
-            max2x2(xb, dyb, dxb, p, a, z);
-            return;
-        }
         for (int pl = a; pl < z; pl++) {
             int xo = pl * p.h * p.w;
             int yo = pl * p.oh * p.ow;
@@ -54,25 +56,67 @@ final class CpuPooling {
     }
 
     /**
-     * The common 2×2, stride 2, no padding case without the generic window loops (their bookkeeping costs more
-     * than the four compares): same result, the first maximum, NaN winning. Forward when {@code dx} is null
-     * (y gets the maxima), else backward (dy is added at each window's maximum in dx).
+     * 2×2 / stride 2 forward: the maximum of each window, the value the first-maximum rule picks: {@link Math#max}
+     * returns the first NaN operand, and -0 and +0 (which it orders) tie, so the first zero is taken.
      */
-    private static void max2x2(HostMemory xb, HostMemory yOrDy, HostMemory dx, Planes p, int a, int z) {
+    private static void max2x2Forward(HostMemory xb, HostMemory yb, Planes p, int a, int z) {
         for (int pl = a; pl < z; pl++) {
             int xo = pl * p.h * p.w;
             int yo = pl * p.oh * p.ow;
             for (int oh = 0; oh < p.oh; oh++) {
                 int r = xo + 2 * oh * p.w;
+                int yi = yo + oh * p.ow;
                 for (int ow = 0; ow < p.ow; ow++, r += 2) {
-                    int at = r + first2x2(xb, r, p.w);
-                    int yi = yo + oh * p.ow + ow;
-                    if (dx == null) {
-                        yOrDy.put(yi, xb.get(at));
-                    } else {
-                        dx.put(at, dx.get(at) + yOrDy.get(yi));
+                    float a0 = xb.get(r);
+                    float a1 = xb.get(r + 1);
+                    float a2 = xb.get(r + p.w);
+                    float a3 = xb.get(r + p.w + 1);
+                    float m = Math.max(Math.max(a0, a1), Math.max(a2, a3));
+                    if (m == 0f) { // -0 and +0 tie: the first zero, as the first-maximum rule (and PyTorch) says
+                        m = a0 == 0f ? a0 : a1 == 0f ? a1 : a2 == 0f ? a2 : a3;
                     }
+                    yb.put(yi + ow, m);
                 }
+            }
+        }
+    }
+
+    /**
+     * 2×2 / stride 2 backward writing every element of dx once (the windows do not overlap): dy at the window's
+     * first maximum — the first element bitwise equal to the forward output y — and 0 elsewhere, including the
+     * last row or column an odd size leaves outside every window. A NaN maximum (or a y that is not this x's
+     * output) takes the general rule ({@link #first2x2}).
+     */
+    private static void max2x2Backward(HostMemory xb, HostMemory yb, HostMemory dyb, HostMemory dxb, Planes p, int a,
+                                       int z) {
+        int w = p.w;
+        for (int pl = a; pl < z; pl++) {
+            int xo = pl * p.h * w;
+            int yo = pl * p.oh * p.ow;
+            for (int oh = 0; oh < p.oh; oh++) {
+                int r = xo + 2 * oh * w;
+                for (int ow = 0; ow < p.ow; ow++, r += 2) {
+                    int yi = yo + oh * p.ow + ow;
+                    int m = Float.floatToRawIntBits(yb.get(yi));
+                    int k = Float.floatToRawIntBits(xb.get(r)) == m ? 0 : Float.floatToRawIntBits(xb.get(r + 1)) == m
+                        ? 1 : Float.floatToRawIntBits(xb.get(r + w)) == m ? w : Float.floatToRawIntBits(xb.get(r + w + 1))
+                        == m ? w + 1 : -1;
+                    if (k < 0 || isNaN(m) == 1) {
+                        k = first2x2(xb, r, w);
+                    }
+                    float g = dyb.get(yi);
+                    dxb.put(r, k == 0 ? g : 0f);
+                    dxb.put(r + 1, k == 1 ? g : 0f);
+                    dxb.put(r + w, k == w ? g : 0f);
+                    dxb.put(r + w + 1, k == w + 1 ? g : 0f);
+                }
+                if ((w & 1) == 1) {
+                    dxb.put(r, 0f);
+                    dxb.put(r + w, 0f);
+                }
+            }
+            if ((p.h & 1) == 1) {
+                dxb.zero(xo + (p.h - 1) * w, w);
             }
         }
     }

@@ -21,6 +21,7 @@ class MaxPoolTiesTest {
     @Test
     void twoByTwoFastPath() {
         check(ConvSpec.square(2, 2, 0), 9, 8);
+        check(ConvSpec.square(2, 2, 0), 7, 9); // odd width: the last column is outside every window
     }
 
     @Test
@@ -62,6 +63,9 @@ class MaxPoolTiesTest {
             be.upload(x, 0, tx);
             be.upload(dy, 0, tdy);
             be.maxPoolForward(tx, ty, s);
+            float[] stale = new float[x.length];
+            java.util.Arrays.fill(stale, Float.NaN);
+            be.upload(stale, 0, tdx); // dx is overwritten everywhere, also outside the windows
             be.maxPoolBackward(tx, ty, tdy, tdx, s);
             float[] gotY = TestBackends.get(be, ty);
             float[] gotDx = TestBackends.get(be, tdx);
