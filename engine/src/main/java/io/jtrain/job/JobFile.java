@@ -79,6 +79,7 @@ final class JobFile {
         public Double warmupEpochs;
         public Integer patience;
         public Double minDelta;
+        public String per;
     }
 
     /** The training loop. */

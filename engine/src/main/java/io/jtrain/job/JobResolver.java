@@ -161,14 +161,22 @@ final class JobResolver {
         check(src, "schedule.name", () -> ScheduleConfig.Kind.parse(name));
         require(src, "schedule.epochs", s.epochs == null || s.epochs >= 1, "must be at least 1, got " + s.epochs);
         int horizon = s.epochs != null ? s.epochs : epochs;
+        String per = pick(s.per, "epoch");
+        require(src, "schedule.per", per.equals("epoch") || per.equals("step"), "'" + per + "' is not allowed; use "
+            + "epoch or step");
+        // exponential with a positive final_lr: the factor that reaches it in the last epoch of the horizon (it
+        // takes precedence over gamma, so that the resolved job, which records both, reads back the same)
+        boolean expToFinal = name.equals("exponential") && s.finalLr != null && s.finalLr > 0;
+        double gamma = expToFinal ? Math.pow(s.finalLr / lr, 1.0 / Math.max(1, horizon - 1))
+            : pick(s.gamma, name.equals("exponential") ? 0.9 : 0.1);
         JobSpec.Schedule sc = new JobSpec.Schedule(name, s.epochs,
             pick(s.finalLr, name.equals("linear") || name.equals("cosine") ? lr * 0.01 : 0.0),
-            pick(s.gamma, name.equals("exponential") ? 0.9 : 0.1), pick(s.stepEpochs, 10), pick(s.warmupEpochs, 0.0),
-            pick(s.patience, 5), pick(s.minDelta, 1e-4));
+            gamma, pick(s.stepEpochs, 10), pick(s.warmupEpochs, 0.0), pick(s.patience, 5), pick(s.minDelta, 1e-4),
+            per);
         check(src, "schedule." + (s.gamma != null ? "gamma" : s.stepEpochs != null ? "step_epochs"
             : s.warmupEpochs != null ? "warmup_epochs" : s.finalLr != null ? "final_lr" : "name"),
             () -> new ScheduleConfig(ScheduleConfig.Kind.parse(name), lr, sc.finalLr(), sc.gamma(), sc.stepEpochs(),
-                sc.warmupEpochs(), sc.patience(), sc.minDelta(), horizon));
+                sc.warmupEpochs(), sc.patience(), sc.minDelta(), horizon, per.equals("step")));
         return sc;
     }
 

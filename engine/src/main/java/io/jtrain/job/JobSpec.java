@@ -76,7 +76,7 @@ public record JobSpec(Data data, Model model, String loss, Optimizer optimizer, 
      * {@code training.epochs}); a resumed run that trains longer keeps the horizon it was planned with.
      */
     public record Schedule(String name, Integer epochs, double finalLr, double gamma, int stepEpochs,
-                           double warmupEpochs, int patience, double minDelta) { }
+                           double warmupEpochs, int patience, double minDelta, String per) { }
 
     /** {@code training}: the loop. {@code batchSize} is a number or "auto". */
     public record Training(int epochs, String batchSize, int evalBatchSize, boolean dropLast, long seed, String device,
@@ -196,7 +196,7 @@ public record JobSpec(Data data, Model model, String loss, Optimizer optimizer, 
     public ScheduleConfig scheduleConfig() {
         Schedule s = schedule;
         return new ScheduleConfig(ScheduleConfig.Kind.parse(s.name()), optimizer.lr(), s.finalLr(), s.gamma(),
-            s.stepEpochs(), s.warmupEpochs(), s.patience(), s.minDelta(), scheduleHorizon());
+            s.stepEpochs(), s.warmupEpochs(), s.patience(), s.minDelta(), scheduleHorizon(), s.per().equals("step"));
     }
 
     /** The epochs the schedule is planned over: {@code schedule.epochs}, else {@code training.epochs}. */
