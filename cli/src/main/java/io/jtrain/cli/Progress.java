@@ -10,7 +10,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Progress on standard error: a progress bar with samples/s and ETA when standard error is a terminal
- * (the progressbar library), plain log lines otherwise (CI logs, pipes, --json runs).
+ * (the progressbar library), plain log lines otherwise (CI logs, pipes, --json runs). On a terminal narrower
+ * than an epoch's line (80 columns), the validation numbers go on a second, indented line instead of wrapping.
  */
 final class Progress implements RunListener {
     private final PrintWriter err;
@@ -18,11 +19,15 @@ final class Progress implements RunListener {
     private final int epochs;
     private ProgressBar bar;
     private long epochStart;
+    /** The terminal's width, or 0 when standard error is not a terminal. */
+    private final int width;
 
     Progress(PrintWriter err, boolean terminal, int epochs) {
         this.err = err;
         this.terminal = terminal;
         this.epochs = epochs;
+        this.width = terminal ? new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)
+            .getMaxRenderedLength() : 0;
     }
 
     @Override
@@ -33,8 +38,7 @@ final class Progress implements RunListener {
         if (terminal) {
             bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
                 .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).setConsumer(
-                    new me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer(System.err)).showSpeed()
-                .setUnit(" steps", 1).build();
+                    new me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer(System.err)).build();
         }
     }
 
@@ -43,7 +47,7 @@ final class Progress implements RunListener {
         if (bar != null) {
             double secs = (System.nanoTime() - epochStart) / 1e9;
             bar.stepTo(e.step());
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, %.0f samples/s", e.loss(), e.samples() / secs));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  %.0f samples/s", e.loss(), e.samples() / secs));
         }
     }
 
@@ -53,8 +57,25 @@ final class Progress implements RunListener {
             bar.close();
             bar = null;
         }
-        err.println(line(e.metrics(), e.best(), epochs));
+        err.println(line(e.metrics(), e.best(), epochs, width));
         err.flush();
+    }
+
+    /** The epoch's line; split in two when it is longer than {@code width} (0: never). */
+    static String line(EpochMetrics m, boolean best, int epochs, int width) {
+        String one = line(m, best, epochs);
+        if (width <= 0 || one.length() <= width || m.valLoss() == null) {
+            return one;
+        }
+        String first = line(new EpochMetrics(m.epoch(), m.loss(), m.accuracy(), null, null, m.lr(), m.seconds()), best,
+            epochs);
+        StringBuilder second = new StringBuilder(" ".repeat(String.format(Locale.ROOT, "epoch %d/%d", m.epoch(),
+            epochs).length()));
+        second.append(String.format(Locale.ROOT, "  val_loss %.4f", m.valLoss()));
+        if (m.valAccuracy() != null) {
+            second.append(String.format(Locale.ROOT, "  val_accuracy %.4f", m.valAccuracy()));
+        }
+        return first + System.lineSeparator() + second;
     }
 
     static String line(EpochMetrics m, boolean best, int epochs) {
