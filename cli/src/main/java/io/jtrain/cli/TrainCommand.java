@@ -61,6 +61,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-live-diagnosis", description = "Do not run the doctor's detectors during training.")
     boolean noDiagnosis;
 
+    @Option(names = "--tensorboard", description = "Also write TensorBoard scalars to RUN/tensorboard "
+        + "(tensorboard --logdir RUN/tensorboard).")
+    boolean tensorboard;
+
     @Option(names = "--target-error", paramLabel = "E", description = "Expected training error (enables the "
         + "underfitting check).")
     Double targetError;
@@ -82,7 +86,11 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingRun.Options opts = common.runOptions(err).withResume(resume, allowChanges)
             .withLiveDiagnosis(!noDiagnosis, strict, targetError);
         Progress progress = new Progress(err, System.console() != null && !common.json, job.training().epochs());
-        TrainingRun run = TrainingRun.of(job).options(opts).listener(progress).listener(new Console(err)).build();
+        TrainingRun.Builder b = TrainingRun.of(job).options(opts).listener(progress).listener(new Console(err));
+        if (tensorboard) {
+            b.listener(new io.jtrain.run.TensorBoardWriter(null));
+        }
+        TrainingRun run = b.build();
         RunResult r;
         String[] signal = new String[1];
         Signals.Handle h = Signals.install(name -> {

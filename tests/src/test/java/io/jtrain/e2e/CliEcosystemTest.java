@@ -94,4 +94,94 @@ class CliEcosystemTest {
             c.err());
         assertTrue(c.err().contains("convolutions and batch norm on oneDNN 3."), c.err());
     }
+
+    /**
+     * --tensorboard writes TensorFlow's event format: TFRecord frames whose masked CRC-32C checks out around
+     * Event protocol buffers, decoded here independently of the writer (file_version, then scalars per epoch).
+     */
+    @Test
+    void tensorboardEventFileHoldsTheEpochScalars() throws IOException {
+        Path run = tmp.resolve("tb");
+        Cli.Result r = Cli.run("train", "--preset", "mlp", "--set", "data.limit=600", "--epochs", "2", "--device",
+            "cpu", "--out", run.toString(), "--tensorboard", "--no-live-diagnosis", "--json");
+        assertEquals(0, r.code(), r.toString());
+        Path dir = run.resolve("tensorboard");
+        Path file;
+        try (var files = Files.list(dir)) {
+            file = files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents.")).findFirst()
+                .orElseThrow();
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(file)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        java.util.Map<String, Float> last = new java.util.HashMap<>();
+        while (b.hasRemaining()) {
+            byte[] len = new byte[8];
+            b.get(len);
+            assertEquals(masked(len), b.getInt(), "length CRC");
+            byte[] data = new byte[(int) java.nio.ByteBuffer.wrap(len).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()];
+            b.get(data);
+            assertEquals(masked(data), b.getInt(), "data CRC");
+            decodeEvent(data, seen, last);
+        }
+        assertEquals("file_version brain.Event:2", seen.get(0));
+        for (String tag : java.util.List.of("loss", "accuracy", "val_loss", "val_accuracy", "lr", "step/loss")) {
+            assertTrue(seen.stream().anyMatch(t -> t.startsWith(tag + "@")), tag + " in " + seen);
+        }
+        JsonNode h = r.json().get("history");
+        assertEquals(h.get(1).get("val_accuracy").asDouble(), last.get("val_accuracy"), 1e-6);
+        assertTrue(seen.contains("val_accuracy@2"), seen.toString());
+    }
+
+    private static int masked(byte[] d) {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(d);
+        int crc = (int) c.getValue();
+        return ((crc >>> 15) | (crc << 17)) + 0xa282ead8;
+    }
+
+    /** Protocol-buffer wire format: Event {1: wall_time, 2: step, 3: file_version, 5: Summary {1: Value {1: tag, 2: simple_value}}}. */
+    private static void decodeEvent(byte[] d, java.util.List<String> seen, java.util.Map<String, Float> last) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(d).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long step = 0;
+        while (b.hasRemaining()) {
+            long key = varint(b);
+            int field = (int) (key >>> 3);
+            int wire = (int) (key & 7);
+            if (wire == 1) {
+                b.getDouble();
+            } else if (wire == 0) {
+                step = varint(b);
+            } else if (wire == 2) {
+                byte[] sub = new byte[(int) varint(b)];
+                b.get(sub);
+                if (field == 3) {
+                    seen.add("file_version " + new String(sub, java.nio.charset.StandardCharsets.UTF_8));
+                } else if (field == 5) {
+                    java.nio.ByteBuffer s = java.nio.ByteBuffer.wrap(sub).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    assertEquals(10, varint(s), "Summary.value");
+                    byte[] v = new byte[(int) varint(s)];
+                    s.get(v);
+                    java.nio.ByteBuffer vb = java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    assertEquals(10, varint(vb), "Value.tag");
+                    byte[] tag = new byte[(int) varint(vb)];
+                    vb.get(tag);
+                    assertEquals(21, varint(vb), "Value.simple_value");
+                    String t = new String(tag, java.nio.charset.StandardCharsets.UTF_8);
+                    last.put(t, vb.getFloat());
+                    seen.add(t + "@" + step);
+                }
+            }
+        }
+    }
+
+    private static long varint(java.nio.ByteBuffer b) {
+        long v = 0;
+        for (int shift = 0; ; shift += 7) {
+            int x = b.get() & 0xff;
+            v |= (long) (x & 0x7f) << shift;
+            if (x < 0x80) {
+                return v;
+            }
+        }
+    }
 }
