@@ -123,8 +123,11 @@ final class OneDnn {
         return new dnnl_primitive(p.get(0));
     }
 
-    /** Executes {@code prim} with (argument id, memory) pairs and waits for it. */
-    void execute(dnnl_primitive prim, String what, Object... args) {
+    /**
+     * Executes {@code prim} with (argument id, memory) pairs and waits for it. Serialised: the one stream is
+     * shared by every CPU backend of the process, and a oneDNN stream is not safe to use from two threads.
+     */
+    synchronized void execute(dnnl_primitive prim, String what, Object... args) {
         int n = args.length / 2;
         dnnl_exec_arg_t a = new dnnl_exec_arg_t(n);
         for (int i = 0; i < n; i++) {
