@@ -41,8 +41,14 @@ public final class CommonOptions {
         + "(training.batch_size; default: the preset's).")
     String batchSize;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (optimizer.lr; default: the preset's).")
+    @Option(names = "--lr", paramLabel = "X|auto", description = "Learning rate (optimizer.lr; default: the "
+        + "preset's); train --lr auto takes the learning-rate range test's suggestion (jtrain lr-find).")
     String lr;
+
+    /** Whether {@code --lr auto} was given (only train accepts it). */
+    boolean lrAuto() {
+        return "auto".equalsIgnoreCase(lr);
+    }
 
     @Option(names = "--device", paramLabel = "auto|cpu|cuda[:N]", description = "Device (training.device; "
         + "default: auto).")
@@ -83,8 +89,20 @@ public final class CommonOptions {
         return Jobs.load(jobFile, overrides());
     }
 
-    /** Loads the job as {@link #load(Path)} and prints its warnings to {@code err}, one line each. */
+    /** Refuses {@code --lr auto} for a command other than train. */
+    void refuseLrAuto() {
+        if (lrAuto()) {
+            throw new io.jtrain.util.UsageException("--lr auto is for jtrain train (it runs the range test first); "
+                + "give this command a number, or run jtrain lr-find for a suggestion");
+        }
+    }
+
+    /**
+     * Loads the job as {@link #load(Path)} and prints its warnings to {@code err}, one line each (for the
+     * commands other than train, which refuse {@code --lr auto}).
+     */
     Jobs.Loaded load(Path jobFile, java.io.PrintWriter err) {
+        refuseLrAuto();
         Jobs.Loaded loaded = load(jobFile);
         loaded.warnings().forEach(w -> err.println("jtrain: warning: " + w));
         return loaded;
@@ -115,7 +133,9 @@ public final class CommonOptions {
         flag(os, dataDir, "data.dir", "--data-dir");
         flag(os, epochs, "training.epochs", "--epochs");
         flag(os, batchSize, "training.batch_size", "--batch-size");
-        flag(os, lr, "optimizer.lr", "--lr");
+        if (!lrAuto()) {
+            flag(os, lr, "optimizer.lr", "--lr");
+        }
         flag(os, device, "training.device", "--device");
         flag(os, seed, "training.seed", "--seed");
         flag(os, out, "output", "--out");

@@ -34,6 +34,7 @@ public final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        common.refuseLrAuto();
         io.jtrain.job.Jobs.Loaded loaded = common.load(jobFile);
         loaded.warnings().forEach(w -> spec.commandLine().getErr().println("jtrain: warning: " + w));
         JobSpec job = loaded.spec();

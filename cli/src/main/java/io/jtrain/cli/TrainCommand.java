@@ -85,6 +85,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingRun.Options opts = common.runOptions(err).withResume(resume, allowChanges)
             .withLiveDiagnosis(!noDiagnosis, strict, targetError);
+        if (common.lrAuto()) {
+            job = autoLr(job, opts, err);
+        }
         Progress progress = new Progress(err, System.console() != null && !common.json, job.training().epochs());
         TrainingRun.Builder b = TrainingRun.of(job).options(opts).listener(progress).listener(new Console(err));
         if (tensorboard) {
@@ -190,5 +193,26 @@ public final class TrainCommand implements Callable<Integer> {
         }
         o.put("run_dir", r.runDir() == null ? null : r.runDir().toString());
         return o;
+    }
+
+    /**
+     * {@code --lr auto}: the range test's suggestion as optimizer.lr, said in one line; without a suggestion the
+     * job's own rate, said in one line with the reason. Refused with --resume (the run's rate is recorded).
+     */
+    private static JobSpec autoLr(JobSpec job, TrainingRun.Options opts, PrintWriter err) {
+        if (opts.resume()) {
+            throw new io.jtrain.util.UsageException("--lr auto cannot be combined with --resume: the run continues "
+                + "with its recorded learning rate");
+        }
+        io.jtrain.diagnose.LrRangeTest.Result r = io.jtrain.diagnose.LrRangeTest.forJob(job, opts, l -> { });
+        if (Double.isNaN(r.suggestion())) {
+            err.println(String.format(java.util.Locale.ROOT, "lr auto: no suggestion (%s); training with the job's "
+                + "optimizer.lr %.3g", r.reason(), job.optimizer().lr()));
+            return job;
+        }
+        String lr = String.format(java.util.Locale.ROOT, "%.2g", r.suggestion());
+        err.println("lr auto: the learning-rate range test suggests " + lr + "; training with optimizer.lr " + lr
+            + " (recorded in job.yaml)");
+        return job.with("optimizer.lr", lr);
     }
 }

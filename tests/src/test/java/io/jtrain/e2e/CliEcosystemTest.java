@@ -95,6 +95,24 @@ class CliEcosystemTest {
         assertTrue(c.err().contains("convolutions and batch norm on oneDNN 3."), c.err());
     }
 
+    /** train --lr auto trains with the range test's suggestion, says so, and records it; others refuse it. */
+    @Test
+    void lrAutoTrainsWithTheRangeTestsSuggestion() throws IOException {
+        Path run = tmp.resolve("auto");
+        Cli.Result r = Cli.run("train", "--preset", "mlp", "--set", "data.limit=800", "--epochs", "1", "--device",
+            "cpu", "--lr", "auto", "--out", run.toString(), "--no-live-diagnosis", "--json");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("lr auto: "), r.err());
+        String yaml = Files.readString(run.resolve("job.yaml"));
+        if (r.err().contains("suggests ")) {
+            String lr = r.err().replaceAll("(?s).*suggests ([0-9.e-]+);.*", "$1");
+            assertTrue(yaml.contains("lr: " + Double.parseDouble(lr)) || yaml.contains("lr: " + lr), yaml);
+        }
+        Cli.Result b = Cli.run("bench", "--preset", "mlp", "--lr", "auto", "--steps", "2", "--warmup", "1");
+        assertEquals(2, b.code(), b.toString());
+        assertTrue(b.err().contains("--lr auto is for jtrain train"), b.err());
+    }
+
     /**
      * --tensorboard writes TensorFlow's event format: TFRecord frames whose masked CRC-32C checks out around
      * Event protocol buffers, decoded here independently of the writer (file_version, then scalars per epoch).
