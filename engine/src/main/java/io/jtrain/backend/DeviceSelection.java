@@ -72,8 +72,10 @@ public final class DeviceSelection {
             reason = probe.reason() + ": training on CPU";
         }
         long capacity = memoryLimit > 0 ? memoryLimit : CpuMemoryPool.defaultCapacityBytes();
-        CpuBackend be = CpuBackend.create(new CpuMemoryPool(capacity), threads).oneDnn(gpu.oneDnn()
-            && !"off".equals(System.getProperty("jtrain.onednn")));
+        CpuBackend be = CpuBackend.create(new CpuMemoryPool(capacity), threads); // oneDNN on by default
+        if (!gpu.oneDnn()) {
+            be.oneDnn(false);
+        }
         if (be.blasWarning() != null) {
             reason += "; " + be.blasWarning();
         }

@@ -33,6 +33,15 @@ public record Dataset(String name, Shape sampleShape, float[] x, float[] y, int 
     }
 
     /** The first {@code n} samples. */
+    /** {@code n} samples spaced evenly through this set (so that a file sorted by class stays balanced). */
+    public Dataset evenlySpaced(int n, String newName) {
+        int[] every = new int[n];
+        for (int i = 0; i < n; i++) {
+            every[i] = (int) ((long) i * size() / n);
+        }
+        return subset(every, newName);
+    }
+
     public Dataset head(int n) {
         int[] idx = new int[Math.min(n, size())];
         Arrays.setAll(idx, i -> i);

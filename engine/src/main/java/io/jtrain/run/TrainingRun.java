@@ -214,7 +214,7 @@ public final class TrainingRun {
             }
         }
         if (opts.resume()) {
-            opts = recordedExecution(out, opts);
+            opts = ExecutionChoice.onResume(out, opts, this::notice);
         }
         DeviceSelection.Choice dev = givenBackend != null ? null : DeviceSelection.select(job.training().device(),
             opts.memoryLimit(), opts.gpu(), opts.threads());
@@ -273,7 +273,7 @@ public final class TrainingRun {
         int firstEpoch = 1;
         if (run != null) {
             RunRecord.Execution exec = new RunRecord.Execution(device, why, be.description(), opts.gpu().cudnnFlag(),
-                opts.threads(), opts.memoryLimit(), oneDnnUsed(be));
+                opts.threads(), opts.memoryLimit(), ExecutionChoice.oneDnn(be));
             if (resumed == null) {
                 RunRecord.writeNew(run, job, exec, spec, version());
             }
@@ -292,7 +292,7 @@ public final class TrainingRun {
                 firstEpoch = state.epoch;
                 if (resumed != null) {
                     RunRecord.appendResume(run, state.epoch, resumed.changes(), new RunRecord.Execution(device, why,
-                        be.description(), opts.gpu().cudnnFlag(), opts.threads(), opts.memoryLimit(), oneDnnUsed(be)),
+                        be.description(), opts.gpu().cudnnFlag(), opts.threads(), opts.memoryLimit(), ExecutionChoice.oneDnn(be)),
                         resumed.execution());
                 }
                 RunListener.Started started = new RunListener.Started(device, why, be.description(), data.train().name(),
@@ -508,43 +508,6 @@ public final class TrainingRun {
      */
     static Dataset overfitProbe(Dataset train) {
         int n = Math.min(train.size(), Math.max(64, Math.min(1024, train.size() / 10)));
-        int[] every = new int[n];
-        for (int i = 0; i < n; i++) {
-            every[i] = (int) ((long) i * train.size() / n); // evenly spaced: files sorted by class stay balanced
-        }
-        return train.subset(every, train.name() + " (overfitting probe)");
-    }
-
-    /** "on" when the CPU backend's convolutions run through oneDNN, "off" on its plain path, "n/a" on a GPU. */
-    private static String oneDnnUsed(Backend be) {
-        return be instanceof io.jtrain.backend.cpu.CpuBackend c ? (c.usesOneDnn() ? "on" : "off") : "n/a";
-    }
-
-    /**
-     * A resume runs with the thread count and the oneDNN choice recorded in run.json (they decide the CPU's
-     * floating-point order, so the resume stays bit-identical) unless they are given explicitly
-     * ({@code --onednn}, {@code JTRAIN_THREADS}); an explicit change is taken, with one line saying that
-     * bit-identity is then not promised.
-     */
-    private Options recordedExecution(Path out, Options o) {
-        com.fasterxml.jackson.databind.JsonNode rec = RunRecord.recordedExecution(out);
-        int threads = rec.path("threads").asInt(o.threads());
-        if (threads != o.threads() && System.getenv("JTRAIN_THREADS") != null) {
-            notice("resume: " + o.threads() + " CPU threads (JTRAIN_THREADS; the run used " + threads + "); training "
-                + "continues, but results are no longer promised bit-identical to an uninterrupted run");
-            threads = o.threads();
-        }
-        String dnn = rec.path("onednn").asText("");
-        boolean oneDnn = dnn.equals("off") ? false : dnn.equals("on") || o.gpu().oneDnn();
-        GpuOptions gpu = o.gpu().withRecordedOneDnn(oneDnn);
-        if (o.gpu().oneDnnGiven() && o.gpu().oneDnn() != oneDnn) {
-            notice("resume: --onednn " + o.gpu().oneDnnName() + " (the run used oneDNN " + dnn + "); training "
-                + "continues, but results are no longer promised bit-identical to an uninterrupted run");
-            gpu = o.gpu();
-        } else if (threads != o.threads() || oneDnn != o.gpu().oneDnn()) {
-            notice("resume: " + threads + " CPU threads and oneDNN " + (oneDnn ? "on" : "off") + ", as the run "
-                + "recorded in run.json (this process would use " + o.threads() + " and " + o.gpu().oneDnnName() + ")");
-        }
-        return o.withDevice(o.memoryLimit(), gpu, threads);
+        return train.evenlySpaced(n, train.name() + " (overfitting probe)");
     }
 }

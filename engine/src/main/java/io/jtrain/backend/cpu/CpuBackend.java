@@ -16,11 +16,9 @@ import io.jtrain.tensor.Tensor;
 import io.jtrain.tensor.HostMemory;
 
 /**
- * The CPU backend: tensors in off-heap host memory, matrix products and convolutions (im2col + GEMM)
- * through OpenBLAS, everything else in plain Java loops.
- *
- * <p>Threading policy: OpenBLAS runs with {@code threads} threads (default: the available processors);
- * the Java loops are single-threaded and never run while OpenBLAS does, so threads never multiply.
+ * The CPU backend: tensors in off-heap host memory; convolutions and batch norm through oneDNN (or jtrain's own
+ * im2col + GEMM and loops, {@link #oneDnn}), matrix products through OpenBLAS, the rest in Java loops. Ops run
+ * one after another on {@code threads} threads (OpenBLAS, the loops; oneDNN on OMP_NUM_THREADS), never together.
  */
 public final class CpuBackend implements Backend {
     private final MemoryPool pool;
@@ -29,10 +27,8 @@ public final class CpuBackend implements Backend {
     private final Parallel par;
     private final String blasNote;
 
-    /** oneDNN's convolutions; null on the plain-Java path ({@code --onednn off}, or oneDNN could not load). */
-    private OneDnnConv dnnConv;
-    private OneDnnBatchNorm dnnNorm;
-    private String dnnNote;
+    /** oneDNN's convolutions and batch norm, or the plain path ({@code --onednn off}, or it could not load). */
+    private OneDnnPath dnn = OneDnnPath.OFF;
 
     private CpuBackend(MemoryPool pool, Gemm gemm, String blasNote, int threads) {
         this.pool = pool;
@@ -47,49 +43,31 @@ public final class CpuBackend implements Backend {
      * Returns this backend.
      */
     public CpuBackend oneDnn(boolean on) {
-        dnnConv = null;
-        dnnNorm = null;
-        dnnNote = null;
-        if (on) {
-            OneDnn d = OneDnn.get();
-            if (d == null) {
-                dnnNote = "oneDNN could not be loaded (" + OneDnn.unavailableReason() + "); convolutions run on "
-                    + "jtrain's own im2col + GEMM path";
-            } else {
-                dnnConv = new OneDnnConv(d);
-                dnnNorm = new OneDnnBatchNorm(d);
-            }
-        }
+        dnn = OneDnnPath.of(on);
         return this;
     }
 
-    /** Whether convolutions run through oneDNN. */
+    /** Whether convolutions and batch norm run through oneDNN. */
     public boolean usesOneDnn() {
-        return dnnConv != null;
+        return dnn.used();
     }
 
     /**
-     * When oneDNN's OpenMP threads (OMP_NUM_THREADS, read by OpenMP at start, else every core) differ from
-     * OpenBLAS's, the line that says so; else null. {@code bin/jtrain} sets OMP_NUM_THREADS from JTRAIN_THREADS.
+     * When oneDNN's OpenMP threads differ from OpenBLAS's, the line that says so; else null. {@code bin/jtrain}
+     * sets OMP_NUM_THREADS from JTRAIN_THREADS.
      */
     public String oneDnnThreadsNote() {
-        if (dnnConv == null) {
-            return null;
-        }
-        String env = System.getenv("OMP_NUM_THREADS");
-        int omp = env != null && env.matches("\\d+") ? Integer.parseInt(env) : Runtime.getRuntime().availableProcessors();
-        return omp == par.threads() ? null : "oneDNN runs on " + omp + " OpenMP threads (OMP_NUM_THREADS), OpenBLAS on "
-            + par.threads() + "; set OMP_NUM_THREADS=" + par.threads() + " to match";
+        return dnn.threadsNote(par.threads());
     }
 
-    /** oneDNN's version when convolutions run through it, else null. */
+    /** oneDNN's version when it is used, else null. */
     public String oneDnnVersion() {
-        return dnnConv == null ? null : OneDnn.get().version;
+        return dnn.version();
     }
 
     /** Why oneDNN was asked for but is not in use, or null. */
     public String oneDnnWarning() {
-        return dnnNote;
+        return dnn.note();
     }
 
     /**
@@ -99,13 +77,13 @@ public final class CpuBackend implements Backend {
     public static CpuBackend create(MemoryPool pool, int threads) {
         try {
             return new CpuBackend(pool, OpenBlasGemm.load(Math.max(1, threads)), null, threads).oneDnn(
-                !"off".equals(System.getProperty("jtrain.onednn")));
+                OneDnnPath.byDefault());
         } catch (LinkageError | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
                 .orElse("");
             return new CpuBackend(pool, new JavaGemm(), "OpenBLAS could not be loaded (" + why
                 + "); matrix products run in pure Java, several times slower", threads).oneDnn(
-                !"off".equals(System.getProperty("jtrain.onednn")));
+                OneDnnPath.byDefault());
         }
     }
 
@@ -131,7 +109,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "CPU, " + gemm.description() + (dnnConv != null ? ", oneDNN " + OneDnn.get().version
+        return "CPU, " + gemm.description() + (dnn.used() ? ", oneDNN " + dnn.version()
             + " convolutions and batch norm" : "") + ", memory capacity "
             + io.jtrain.util.Sizes.format(pool.capacityBytes());
     }
@@ -344,14 +322,14 @@ public final class CpuBackend implements Backend {
     @Override
     public long conv2dWorkspaceElements(Shape x, Shape w, ConvSpec spec) {
         long own = CpuConv.workspaceElements(x, w, spec);
-        return dnnConv == null ? own : Math.max(own, dnnConv.workspaceElements(x, w, spec));
+        return !dnn.used() ? own : Math.max(own, dnn.conv().workspaceElements(x, w, spec));
     }
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace) {
         OpChecks.conv("conv2d forward", x, w, b, y, spec, workspace,
             () -> conv2dWorkspaceElements(x.shape(), w.shape(), spec));
-        if (dnnConv == null || !dnnConv.forward(x, w, b, y, spec, workspace)) {
+        if (!dnn.used() || !dnn.conv().forward(x, w, b, y, spec, workspace)) {
             conv.forward(x, w, b, y, spec, workspace);
         }
     }
@@ -360,7 +338,7 @@ public final class CpuBackend implements Backend {
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
         OpChecks.conv("conv2d backward data", dx, w, null, dy, spec, workspace,
             () -> conv2dWorkspaceElements(dx.shape(), w.shape(), spec));
-        if (dnnConv == null || !dnnConv.backwardData(dy, w, dx, spec, workspace)) {
+        if (!dnn.used() || !dnn.conv().backwardData(dy, w, dx, spec, workspace)) {
             conv.backwardData(dy, w, dx, spec, workspace);
         }
     }
@@ -369,7 +347,7 @@ public final class CpuBackend implements Backend {
     public void conv2dBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec spec, Tensor workspace) {
         OpChecks.conv("conv2d backward filter", x, dw, db, dy, spec, workspace,
             () -> conv2dWorkspaceElements(x.shape(), dw.shape(), spec));
-        if (dnnConv == null || !dnnConv.backwardWeights(x, dy, dw, db, spec, workspace)) {
+        if (!dnn.used() || !dnn.conv().backwardWeights(x, dy, dw, db, spec, workspace)) {
             conv.backwardFilter(x, dy, dw, db, spec, workspace);
         }
     }
@@ -403,7 +381,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
         OpChecks.batchNorm("batch norm", x, bn, y);
-        if (dnnNorm == null || !dnnNorm.forwardTraining(x, y, bn, momentum, eps)) {
+        if (!dnn.used() || !dnn.norm().forwardTraining(x, y, bn, momentum, eps)) {
             CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
         }
     }
@@ -411,7 +389,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
         OpChecks.batchNorm("batch norm inference", x, bn, y);
-        if (dnnNorm == null || !dnnNorm.forwardInference(x, y, bn, eps)) {
+        if (!dnn.used() || !dnn.norm().forwardInference(x, y, bn, eps)) {
             CpuBatchNorm.forwardInference(x, y, bn, eps);
         }
     }
@@ -419,7 +397,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
         OpChecks.batchNorm("batch norm backward", x, bn, dy, dx);
-        if (dnnNorm == null || !dnnNorm.backward(x, dy, dx, bn)) {
+        if (!dnn.used() || !dnn.norm().backward(x, dy, dx, bn)) {
             CpuBatchNorm.backward(x, dy, dx, bn, par);
         }
     }
