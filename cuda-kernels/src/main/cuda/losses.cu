@@ -5,7 +5,7 @@
 // device. Softmax cross-entropy: one thread per row (numerically stable log-sum-exp); targets are class
 // indices (mode 0; a label that is not an integer in [0, C) counts as invalid and contributes nothing) or
 // probability rows (mode 1); "correct" is argmax(logits) == label (first maximum, NaN never wins). BCE and
-// MSE: one thread per element; BCE's "correct" is the sign match of each logit with its 0/1 target.
+// MSE: one thread per element, its "correct" item the absolute error (for the MAE); BCE's "correct" is the sign match of each logit with its 0/1 target.
 // Launch: 1-D grid-stride (lossAccumulate: one block). Memory traffic: logits and targets read twice per
 // row, the gradient written once.
 #include "common.cuh"
@@ -143,7 +143,7 @@ extern "C" __global__ void meanSquaredError(long long n, const float* p, const f
         }
         float d = p[i] - ti;
         item[i] = d * d;
-        item[n + i] = 0.0f;
+        item[n + i] = fabsf(d);
         item[2 * n + i] = 0.0f;
         dp[i] = d * g;
     }

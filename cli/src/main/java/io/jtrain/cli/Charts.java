@@ -19,22 +19,66 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Charts {
     private Charts() { }
 
-    /** Loss and accuracy per epoch, training against validation, side by side in two files' worth of width. */
-    public static void learningCurves(Path file, List<EpochMetrics> history) {
+    /**
+     * Three panels: loss per epoch, training against validation (and the test split when it was evaluated during
+     * training), with the best epoch marked; accuracy for classification or the mean absolute error for
+     * regression; the learning rate. Epochs a split was not evaluated leave a gap in its curve. Whole epochs
+     * on the x axis.
+     *
+     * @param bestEpoch the epoch the run keeps (0: none marked)
+     */
+    public static void learningCurves(Path file, List<EpochMetrics> history, int bestEpoch) {
         List<Double> epochs = new ArrayList<>();
         history.forEach(m -> epochs.add((double) m.epoch()));
-        XYChart loss = curve("Loss", "loss");
+        XYChart loss = curve("Loss", "loss", history.size());
         add(loss, "training", epochs, history, EpochMetrics::loss);
         add(loss, "validation", epochs, history, EpochMetrics::valLoss);
-        XYChart acc = curve("Accuracy", "accuracy");
-        add(acc, "training", epochs, history, EpochMetrics::accuracy);
-        add(acc, "validation", epochs, history, EpochMetrics::valAccuracy);
-        save(file, List.of(loss, acc));
+        add(loss, "test", epochs, history, m -> m.metric("test_loss"));
+        mark(loss, history, bestEpoch);
+        boolean regression = history.stream().anyMatch(m -> m.metric("mae") != null);
+        String metric = regression ? "mae" : "accuracy";
+        XYChart second = curve(regression ? "Mean absolute error" : "Accuracy", metric, history.size());
+        add(second, "training", epochs, history, m -> m.metric(metric));
+        add(second, "validation", epochs, history, m -> m.metric("val_" + metric));
+        add(second, "test", epochs, history, m -> m.metric("test_" + metric));
+        XYChart lr = curve("Learning rate", "learning rate", history.size());
+        add(lr, "learning rate", epochs, history, EpochMetrics::lr);
+        List<XYChart> panels = new ArrayList<>(List.of(loss));
+        if (!second.getSeriesMap().isEmpty()) {
+            panels.add(second);
+        }
+        panels.add(lr);
+        save(file, panels);
     }
 
-    private static XYChart curve(String title, String y) {
+    /** A vertical line at the best epoch, named by it. */
+    private static void mark(XYChart c, List<EpochMetrics> h, int best) {
+        if (best <= 0 || h.stream().noneMatch(m -> m.epoch() == best)) {
+            return;
+        }
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (EpochMetrics m : h) {
+            for (Double v : new Double[] {m.loss(), m.valLoss(), m.metric("test_loss")}) {
+                if (v != null && Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        if (lo <= hi) {
+            c.addSeries("best (epoch " + best + ")", List.of((double) best, (double) best), List.of(lo, hi))
+                .setMarker(SeriesMarkers.NONE).setLineColor(java.awt.Color.GRAY);
+        }
+    }
+
+    private static XYChart curve(String title, String y, int epochs) {
         XYChart c = new XYChartBuilder().width(600).height(400).title(title).xAxisTitle("epoch").yAxisTitle(y).build();
         c.getStyler().setMarkerSize(6);
+        // whole epochs only (a 1-epoch run had ticks like 1.854383900430467), values to 4 significant decimals
+        c.getStyler().setxAxisTickLabelsFormattingFunction(x -> Math.abs(x - Math.rint(x)) < 1e-9
+            ? Long.toString(Math.round(x)) : "");
+        c.getStyler().setYAxisDecimalPattern("0.####");
         return c;
     }
 

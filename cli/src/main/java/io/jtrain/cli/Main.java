@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     description = "Deep-learning training on the JVM: CPU (OpenBLAS) or NVIDIA GPU.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class,
         DevicesCommand.class, BenchCommand.class, ProbeCommand.class, DoctorCommand.class, SelftestCommand.class,
-        LrFindCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+        LrFindCommand.class, ExportCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  jtrain train                      train lenet5 on the embedded Fashion-MNIST subset",
         "  jtrain train --preset dlfs --data mnist --epochs 5",
         "  jtrain eval runs/lenet5-20260101-120000/best", "",
@@ -31,13 +31,15 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        onlyRelevant(cl);
         cl.setOut(out);
         cl.setErr(err);
         boolean json = java.util.Arrays.asList(args).contains("--json");
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> jsonError(report(unwrap(e), verbose(parsed), err),
             describe(unwrap(e)), json, out));
         cl.setParameterExceptionHandler((e, a) -> {
-            err.println("jtrain: error: " + e.getMessage());
+            String unused = unused(e);
+            err.println("jtrain: error: " + (unused != null ? unused : e.getMessage()));
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return jsonError(ExitCodes.USAGE, e.getMessage(), json, out);
@@ -52,6 +54,47 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The shared job options a command has no use for, removed from it (so its --help lists only what it uses
+     * and a flag that would do nothing is refused, with a did-you-mean): summary runs nothing; bench and probe
+     * time steps and write no run directory.
+     */
+    private static final java.util.Map<String, java.util.List<String>> IRRELEVANT = java.util.Map.of(
+        "summary", java.util.List.of("--force", "--out", "--epochs", "--lr", "--seed", "--device", "--cudnn",
+            "--deterministic", "--onednn", "--memory-limit", "--download", "--mirror"),
+        "bench", java.util.List.of("--epochs", "--force", "--out"),
+        "probe", java.util.List.of("--epochs", "--force", "--out"));
+
+    /** The message for a shared job option given to a command that has no use for it, or null. */
+    private static String unused(CommandLine.ParameterException e) {
+        String cmd = e.getCommandLine().getCommandName();
+        java.util.List<String> names = IRRELEVANT.get(cmd);
+        if (names == null || !(e instanceof CommandLine.UnmatchedArgumentException u)) {
+            return null;
+        }
+        for (String arg : u.getUnmatched()) {
+            String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            if (names.contains(flag)) {
+                return flag + " has no effect on 'jtrain " + cmd + "' (" + (cmd.equals("summary") ? "it runs nothing"
+                    : "it times training steps and writes no run directory") + "); remove it, or use it with "
+                    + "'jtrain train'";
+            }
+        }
+        return null;
+    }
+
+    static void onlyRelevant(CommandLine cl) {
+        IRRELEVANT.forEach((cmd, names) -> {
+            CommandLine sub = cl.getSubcommands().get(cmd);
+            for (String n : names) {
+                CommandLine.Model.OptionSpec o = sub.getCommandSpec().findOption(n);
+                if (o != null) {
+                    sub.getCommandSpec().remove(o);
+                }
+            }
+        });
     }
 
     /**

@@ -102,8 +102,14 @@ public final class PredictCommand implements Callable<Integer> {
                     vs.add(v);
                 }
             }
+            if (p.multiLabel()) {
+                ArrayNode on = o.putArray("labels");
+                present(probs, names).forEach(on::add);
+            }
             if (!json) {
-                out.println(p.classifier() ? String.format(Locale.ROOT, "%d: %s (%.3f)%s", i, r.className(),
+                out.println(p.multiLabel() ? i + ": " + (present(probs, names).isEmpty() ? "(no label)"
+                    : String.join(", ", present(probs, names))) + topK(r, names)
+                    : p.classifier() ? String.format(Locale.ROOT, "%d: %s (%.3f)%s", i, r.className(),
                     r.probability(), topK(r, names)) : i + ": " + values(probs));
             }
         }
@@ -113,6 +119,17 @@ public final class PredictCommand implements Callable<Integer> {
             root.set("predictions", arr);
             out.println(root.toPrettyString());
         }
+    }
+
+    /** A multi-label prediction's labels: those whose probability is at least 0.5. */
+    private static List<String> present(float[] probs, String[] names) {
+        List<String> on = new ArrayList<>();
+        for (int k = 0; k < probs.length; k++) {
+            if (probs[k] >= 0.5f) {
+                on.add(k < names.length ? names[k] : Integer.toString(k));
+            }
+        }
+        return on;
     }
 
     private static String values(float[] v) {

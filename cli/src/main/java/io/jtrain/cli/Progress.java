@@ -63,19 +63,42 @@ final class Progress implements RunListener {
 
     /** The epoch's line; split in two when it is longer than {@code width} (0: never). */
     static String line(EpochMetrics m, boolean best, int epochs, int width) {
+        String test = testLine(m, epochs);
         String one = line(m, best, epochs);
         if (width <= 0 || one.length() <= width || m.valLoss() == null) {
-            return one;
+            return one + test;
         }
-        String first = line(new EpochMetrics(m.epoch(), m.loss(), m.accuracy(), null, null, m.lr(), m.seconds()), best,
-            epochs);
+        java.util.Map<String, Double> training = new java.util.LinkedHashMap<>(m.more());
+        training.keySet().removeIf(k -> k.startsWith("val_") || k.startsWith("test_"));
+        String first = line(new EpochMetrics(m.epoch(), m.loss(), m.accuracy(), null, null, m.lr(), m.seconds(), null,
+            null, training), best, epochs);
         StringBuilder second = new StringBuilder(" ".repeat(String.format(Locale.ROOT, "epoch %d/%d", m.epoch(),
             epochs).length()));
         second.append(String.format(Locale.ROOT, "  val_loss %.4f", m.valLoss()));
         if (m.valAccuracy() != null) {
             second.append(String.format(Locale.ROOT, "  val_accuracy %.4f", m.valAccuracy()));
         }
-        return first + System.lineSeparator() + second;
+        if (m.metric("val_mae") != null) {
+            second.append(String.format(Locale.ROOT, "  val_mae %.4g", m.metric("val_mae")));
+        }
+        return first + System.lineSeparator() + second + test;
+    }
+
+    /** The test split's numbers of an epoch it was evaluated in, on a line of their own (or ""). */
+    private static String testLine(EpochMetrics m, int epochs) {
+        Double loss = m.metric("test_loss");
+        if (loss == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(System.lineSeparator()).append(" ".repeat(String.format(Locale.ROOT,
+            "epoch %d/%d", m.epoch(), epochs).length())).append(String.format(Locale.ROOT, "  test_loss %.4f", loss));
+        if (m.metric("test_accuracy") != null) {
+            sb.append(String.format(Locale.ROOT, "  test_accuracy %.4f", m.metric("test_accuracy")));
+        }
+        if (m.metric("test_mae") != null) {
+            sb.append(String.format(Locale.ROOT, "  test_mae %.4g", m.metric("test_mae")));
+        }
+        return sb.toString();
     }
 
     static String line(EpochMetrics m, boolean best, int epochs) {
@@ -84,11 +107,17 @@ final class Progress implements RunListener {
         if (m.accuracy() != null) {
             sb.append(String.format(Locale.ROOT, "  accuracy %.4f", m.accuracy()));
         }
+        if (m.metric("mae") != null) {
+            sb.append(String.format(Locale.ROOT, "  mae %.4g", m.metric("mae")));
+        }
         if (m.valLoss() != null) {
             sb.append(String.format(Locale.ROOT, "  val_loss %.4f", m.valLoss()));
         }
         if (m.valAccuracy() != null) {
             sb.append(String.format(Locale.ROOT, "  val_accuracy %.4f", m.valAccuracy()));
+        }
+        if (m.metric("val_mae") != null) {
+            sb.append(String.format(Locale.ROOT, "  val_mae %.4g", m.metric("val_mae")));
         }
         sb.append(String.format(Locale.ROOT, "  lr %.3g  %.1fs%s", m.lr(), m.seconds(), best ? "  *best" : ""));
         return sb.toString();

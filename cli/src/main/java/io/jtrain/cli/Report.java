@@ -12,9 +12,10 @@ final class Report {
     private Report() { }
 
     /** The learning curves and, with a test evaluation, the confusion matrix, as PNG files in {@code dir}. */
-    static void charts(java.nio.file.Path dir, String[] names, Evaluation test, List<EpochMetrics> history) {
+    static void charts(java.nio.file.Path dir, String[] names, Evaluation test, List<EpochMetrics> history,
+                       int bestEpoch) {
         if (!history.isEmpty()) {
-            Charts.learningCurves(dir.resolve("curves.png"), history);
+            Charts.learningCurves(dir.resolve("curves.png"), history, bestEpoch);
         }
         if (test != null && test.confusion() != null) {
             Charts.confusion(dir.resolve("confusion.png"), test.confusion(), names);

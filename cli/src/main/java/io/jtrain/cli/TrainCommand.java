@@ -61,8 +61,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-live-diagnosis", description = "Do not run the doctor's detectors during training.")
     boolean noDiagnosis;
 
-    @Option(names = "--tensorboard", description = "Also write TensorBoard scalars to RUN/tensorboard "
-        + "(tensorboard --logdir RUN/tensorboard).")
+    @Option(names = "--tensorboard", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Write TensorBoard event files to RUN/tb/train, RUN/tb/validation (tensorboard --logdir RUN/tb); "
+            + "--no-tensorboard: none.")
     boolean tensorboard;
 
     @Option(names = "--target-error", paramLabel = "E", description = "Expected training error (enables the "
@@ -124,7 +125,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The run's lines on standard error: device, data, notices, the live doctor, test metrics, charts. */
     private static final class Console implements RunListener {
+        /** The least time between two redraws of curves.png during training. */
+        private static final long CHART_EVERY_MS = 2000;
         private final PrintWriter err;
+        private java.nio.file.Path runDir;
+        private long lastChart;
 
         Console(PrintWriter err) {
             this.err = err;
@@ -132,6 +137,8 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void started(Started s) {
+            runDir = s.runDir();
+            lastChart = System.currentTimeMillis();
             err.println("device: " + s.device() + " (" + s.deviceReason() + ")");
             err.println("data: " + s.job().data().name() + " (" + s.trainSamples() + " training, " + s.validationSamples()
                 + " validation, " + s.testSamples() + " test samples)" + (s.firstEpoch() > 1 ? "; resuming at epoch "
@@ -151,11 +158,23 @@ public final class TrainCommand implements Callable<Integer> {
             err.flush();
         }
 
+        /** curves.png redrawn after an epoch (the whole history, resumed runs too), at most every 2 s. */
+        @Override
+        public void checkpoint(Checkpoint c) {
+            long now = System.currentTimeMillis();
+            if (runDir == null || !c.epochBoundary() || now - lastChart < CHART_EVERY_MS || c.state().history.isEmpty()) {
+                return;
+            }
+            double[] es = c.state().earlyStopping;
+            Charts.learningCurves(runDir.resolve("curves.png"), c.state().history, es.length > 1 ? (int) es[1] : 0);
+            lastChart = System.currentTimeMillis();
+        }
+
         @Override
         public void finished(RunResult r) {
             Evaluation test = r.test();
             if (r.runDir() != null) {
-                Report.charts(r.runDir(), r.classNames(), test, r.history());
+                Report.charts(r.runDir(), r.classNames(), test, r.history(), r.bestEpoch());
             }
             if (test != null) {
                 err.println(String.format(Locale.ROOT, "test: loss %.4f%s%s (%d samples)", test.loss(),

@@ -53,7 +53,8 @@ public final class Predictor implements AutoCloseable {
     /**
      * One prediction. For classifiers: the most likely class, its name and probability, and every class's
      * probability (softmax outputs; for a binary model with one sigmoid output, [P(0), P(1)]; for multi-label
-     * models each label's own probability). For regression models {@code classIndex} is -1,
+     * models each label's own probability; for a classifier trained with mean squared error on one-hot targets,
+     * its outputs as they are, the argmax the class). For regression models {@code classIndex} is -1,
      * {@code className} is null, {@code probability} is NaN and {@code probabilities} holds the outputs.
      */
     public record Prediction(int classIndex, String className, float probability, float[] probabilities) {
@@ -147,9 +148,17 @@ public final class Predictor implements AutoCloseable {
         return device;
     }
 
-    /** Whether the model classifies (softmax or binary cross-entropy) rather than regresses. */
+    /** Whether the model classifies rather than regresses (its task, as recorded in model.json). */
     public boolean classifier() {
-        return loss != Loss.MEAN_SQUARED_ERROR;
+        return model.meta().targets().classification();
+    }
+
+    /**
+     * Whether the model is a multi-label classifier (several 0/1 label columns): each label's probability is its
+     * own, and a sample has every label whose probability is at least 0.5.
+     */
+    public boolean multiLabel() {
+        return model.meta().targets().task().equals("multilabel");
     }
 
     /** Predicts one sample of {@link #inputShape()} values. */
@@ -195,11 +204,13 @@ public final class Predictor implements AutoCloseable {
 
     private Prediction prediction(float[] o) {
         String[] names = model.meta().classNames();
-        if (loss == Loss.MEAN_SQUARED_ERROR) {
+        if (!classifier()) {
             return new Prediction(-1, null, Float.NaN, o);
         }
         float[] p;
-        if (loss == Loss.BINARY_CROSS_ENTROPY) {
+        if (loss == Loss.MEAN_SQUARED_ERROR) {
+            p = o;      // a classifier trained with mean squared error on one-hot targets: its outputs as scores
+        } else if (loss == Loss.BINARY_CROSS_ENTROPY) {
             p = o.length == 1 ? new float[] {1 - sigmoid(o[0]), sigmoid(o[0])} : sigmoids(o);
         } else {
             p = softmaxOutput ? o : softmax(o);

@@ -182,7 +182,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Mean squared error over all elements of [N, C]; dPred = gradScale * d(mean)/d(pred). Adds to {@code acc}:
-     * [0] the squared-error sum / C, [1] nothing, [2] the non-finite targets, [3] N.
+     * [0] the squared-error sum / C, [1] the absolute-error sum / C (the MAE's numerator), [2] the non-finite
+     * targets, [3] N.
      */
     void meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale, Tensor acc);
 

@@ -8,10 +8,14 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Tabular data from CSV: a header line, one label column (by name; the last column by default) and
- * numeric feature columns. For classification the labels are integer class indices 0..K-1. Empty,
- * {@code nan} and infinite cells are non-finite values: {@link #read} refuses them (naming file:line:column),
- * {@link #load} keeps them and reports where they are, for the doctor.
+ * Tabular data from CSV: a header line, the label column(s) (by name; the last column by default) and feature
+ * columns. A feature column none of whose values is a number (or one listed in {@code data.categorical}) is
+ * categorical: one-hot encoded into one feature per value, named {@code column=value}, values sorted. For
+ * classification, labels are integer class indices 0..K-1, or text: class names, sorted, the index of each
+ * its place in that order. Several label columns make each sample's targets a vector (0/1 labels for
+ * multi-label classification, values for regression). Empty, {@code nan} and infinite cells are non-finite
+ * values: {@link #read} refuses them (naming file:line:column), {@link #load} keeps them and reports where
+ * they are, for the doctor. A test file is encoded with the training file's categories and classes together.
  */
 public final class CsvData {
     /** The most classes a CSV classification data set may have (labels 0 .. MAX_CLASSES - 1). */
@@ -19,11 +23,59 @@ public final class CsvData {
 
     private CsvData() { }
 
-    /** A CSV data set, its file rows and its non-finite cells (null when there are none). */
-    public record Loaded(Dataset data, String[] features, DataSplits.Origin origin, DataSplits.NonFinite nonFinite) {
+    /**
+     * How to read a CSV.
+     *
+     * @param labelColumns the label columns by name; null for the last column
+     * @param categorical numeric feature columns to encode as categories anyway; null for none
+     * @param knownClasses the class names of a trained model (labels must be among them), or null
+     * @param knownFeatures the feature names of a trained model (the columns to take, categories encoded as it
+     *     was trained), or null
+     */
+    public record Options(List<String> labelColumns, boolean regression, List<String> categorical,
+                          String[] knownClasses, String[] knownFeatures) {
+        /** One label column (null: the last). */
+        public static Options of(String labelColumn, boolean regression) {
+            return new Options(labelColumn == null ? null : List.of(labelColumn), regression, null, null, null);
+        }
+    }
+
+    /** A CSV data set, its file rows, its non-finite cells (null when there are none) and the reader's notes. */
+    public record Loaded(Dataset data, String[] features, DataSplits.Origin origin, DataSplits.NonFinite nonFinite,
+                         List<String> notes) {
+        public Loaded(Dataset data, String[] features, DataSplits.Origin origin, DataSplits.NonFinite nonFinite) {
+            this(data, features, origin, nonFinite, List.of());
+        }
+
         /** As splits: everything is training data. */
         public DataSplits splits() {
-            return new DataSplits(data, null, null, origin, null, nonFinite, features);
+            return new DataSplits(data, null, null, origin, null, nonFinite, features, notes);
+        }
+
+        /** As splits with {@code test} (read with {@link #load(Path, Path, Options)}) as the test split. */
+        public DataSplits withTest(Loaded test) {
+            DataSplits.NonFinite nf = nonFinite != null ? nonFinite : test.nonFinite();
+            return new DataSplits(data, null, test.data(), origin, test.origin(), nf, features, notes);
+        }
+
+        /** As splits with a seeded {@code fraction} of the rows held out as the test split. */
+        public DataSplits holdOut(double fraction, long seed) {
+            int n = data.size();
+            int nt = (int) Math.round(n * fraction);
+            if (nt < 1 || nt >= n) {
+                throw new DataException(data.name() + ": data.test_fraction " + fraction + " of " + n + " rows leaves "
+                    + (nt < 1 ? "no test row" : "no training row") + "; choose another fraction");
+            }
+            int[] perm = Splits.permutation(n, seed);
+            int[] test = Arrays.copyOfRange(perm, 0, nt);
+            int[] train = Arrays.copyOfRange(perm, nt, n);
+            Arrays.sort(test);
+            Arrays.sort(train);
+            List<String> all = new ArrayList<>(notes);
+            all.add(data.name() + ": holding out " + nt + " of " + n + " rows as the test split (data.test_fraction "
+                + fraction + ")");
+            return new DataSplits(data.subset(train, data.name()), null, data.subset(test, data.name() + " (test)"),
+                i -> origin.of(train[i]), i -> origin.of(test[i]), nonFinite, features, all);
         }
     }
 
@@ -38,71 +90,27 @@ public final class CsvData {
 
     /** Reads a data set, keeping non-finite values (reported in {@link Loaded#nonFinite()}). */
     public static Loaded load(Path file, String labelColumn, boolean regression) {
-        return load(CsvTable.read(file), labelColumn, regression);
+        return load(file, Options.of(labelColumn, regression));
+    }
+
+    /** As {@link #load(Path, String, boolean)} with every option. */
+    public static Loaded load(Path file, Options o) {
+        CsvTable t = CsvTable.read(file);
+        return CsvEncoding.of(List.of(t), o).encode(t);
+    }
+
+    /** A training file and its test file, encoded together (the same categories, classes and columns). */
+    public static Loaded[] load(Path train, Path test, Options o) {
+        CsvTable a = CsvTable.read(train);
+        CsvTable b = CsvTable.read(test);
+        CsvEncoding e = CsvEncoding.of(List.of(a, b), o);
+        return new Loaded[] {e.encode(a), e.encode(b)};
     }
 
     /** As {@link #load(Path, String, boolean)} for CSV text ({@code where} names it in messages). */
     public static Loaded parse(String text, Path where, String labelColumn, boolean regression) {
-        return load(CsvTable.parse(text, where), labelColumn, regression);
-    }
-
-    private static Loaded load(CsvTable t, String labelColumn, boolean regression) {
-        Path file = t.file();
-        String[] header = t.header();
-        int label = labelColumn == null ? header.length - 1 : t.column(labelColumn);
-        if (header.length < 2) {
-            throw new DataException(file + ":1: the header has one column; a data set needs at least one feature "
-                + "column and a label column (separate the columns with commas)");
-        }
-        int f = header.length - 1;
-        int n = t.rows();
-        float[] x = new float[n * f];
-        float[] y = new float[n];
-        NonFiniteCounter bad = new NonFiniteCounter(file);
-        for (int i = 0; i < n; i++) {
-            int k = 0;
-            for (int j = 0; j < header.length; j++) {
-                float v = t.value(i, j);
-                bad.check(v, t, i, j);
-                if (j == label) {
-                    y[i] = v;
-                } else {
-                    x[i * f + k++] = v;
-                }
-            }
-        }
-        int classes = regression ? 0 : classes(t, y, label);
-        String[] names = new String[classes];
-        Arrays.setAll(names, Integer::toString);
-        String[] features = new String[f];
-        for (int j = 0, k = 0; j < header.length; j++) {
-            if (j != label) {
-                features[k++] = header[j];
-            }
-        }
-        Dataset d = new Dataset(file.getFileName().toString(), Shape.of(f), x, y, 1, classes, names);
-        return new Loaded(d, features, i -> file + ":" + t.line(i), bad.result());
-    }
-
-    private static int classes(CsvTable t, float[] y, int label) {
-        int classes = 0;
-        for (int i = 0; i < y.length; i++) {
-            float v = y[i];
-            if (!Float.isFinite(v)) {
-                continue;
-            }
-            if (v != Math.rint(v) || v < 0) {
-                throw new DataException(t.file() + ":" + t.line(i) + ": label " + v + " in column '" + t.header()[label]
-                    + "' is not a class index (0, 1, 2, ...); set data.task: regression for numeric targets");
-            }
-            if (v >= MAX_CLASSES) {
-                throw new DataException(t.file() + ":" + t.line(i) + ": label " + v + " in column '" + t.header()[label]
-                    + "' is beyond the " + MAX_CLASSES + " classes a classifier here may have; is it a regression "
-                    + "target (data.task: regression)?");
-            }
-            classes = Math.max(classes, (int) v + 1);
-        }
-        return classes;
+        CsvTable t = CsvTable.parse(text, where);
+        return CsvEncoding.of(List.of(t), Options.of(labelColumn, regression)).encode(t);
     }
 
     /**
@@ -115,6 +123,11 @@ public final class CsvData {
      */
     public static float[][] features(Path file, int features, String[] names, Consumer<String> notices) {
         CsvTable t = CsvTable.read(file);
+        List<String> header = Arrays.asList(t.header());
+        if (names != null && names.length == features && Arrays.stream(names).anyMatch(n -> !header.contains(n))
+            && Arrays.stream(names).allMatch(n -> CsvEncoding.Feature.parse(n, header) != null)) {
+            return encoded(t, names, notices);    // categorical features: each value's indicator from its column
+        }
         int[] cols = columns(t, features, names, notices);
         float[][] out = new float[t.rows()][features];
         NonFiniteCounter bad = new NonFiniteCounter(file);
@@ -123,6 +136,32 @@ public final class CsvData {
                 float v = t.value(i, cols[k]);
                 bad.check(v, t, i, cols[k]);
                 out[i][k] = v;
+            }
+        }
+        if (bad.result() != null) {
+            throw new DataException(bad.result().message());
+        }
+        return out;
+    }
+
+    private static float[][] encoded(CsvTable t, String[] names, Consumer<String> notices) {
+        List<String> header = Arrays.asList(t.header());
+        CsvEncoding.Feature[] fs = Arrays.stream(names).map(n -> CsvEncoding.Feature.parse(n, header))
+            .toArray(CsvEncoding.Feature[]::new);
+        java.util.Set<String> used = new java.util.HashSet<>();
+        Arrays.stream(fs).forEach(f -> used.add(f.column()));
+        List<String> extra = header.stream().filter(h -> !used.contains(h)).toList();
+        if (!extra.isEmpty()) {
+            notices.accept(t.file() + ": ignoring column(s) " + String.join(", ", extra) + " (not features of the "
+                + "model)");
+        }
+        float[][] out = new float[t.rows()][fs.length];
+        NonFiniteCounter bad = new NonFiniteCounter(t.file());
+        for (int i = 0; i < t.rows(); i++) {
+            for (int k = 0; k < fs.length; k++) {
+                int col = t.column(fs[k].column());
+                out[i][k] = fs[k].value(t, i, col);
+                bad.check(out[i][k], t, i, col);
             }
         }
         if (bad.result() != null) {
@@ -166,7 +205,7 @@ public final class CsvData {
     }
 
     /** Counts non-finite cells and remembers the first. */
-    private static final class NonFiniteCounter {
+    static final class NonFiniteCounter {
         private final Path file;
         private long count;
         private String first;

@@ -12,17 +12,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A numeric CSV file as read: the header's column names and every data row's values, with the file line of
- * each row (blank lines are skipped but counted). Cells are separated by commas and may be quoted; a UTF-8
- * byte-order mark is tolerated. Empty and {@code nan} cells read as NaN, {@code inf} as infinity; anything
- * else that is not a number is refused with file:line:column.
+ * A CSV file as read: the header's column names and every data row's cells, with the file line of each row
+ * (blank lines are skipped but counted). Cells are separated by commas and may be quoted; a UTF-8 byte-order
+ * mark is tolerated. As numbers, empty and {@code nan} cells read as NaN, {@code inf} as infinity; anything
+ * else that is not a number is refused with file:line:column by {@link #value} (a column of text is read
+ * with {@link #cell}: categorical values and class names).
  */
 final class CsvTable {
     private final Path file;
     private final String[] header;
     private final List<String> lines = new ArrayList<>();
     private final List<Integer> lineNumbers = new ArrayList<>();
-    private float[] values;
+    private final List<String[]> cells = new ArrayList<>();
 
     private CsvTable(Path file, String[] header) {
         this.file = file;
@@ -82,20 +83,18 @@ final class CsvTable {
     }
 
     private void parse() {
-        values = new float[lines.size() * header.length];
         for (int i = 0; i < lines.size(); i++) {
             List<String> c = cells(lines.get(i));
             if (c.size() != header.length) {
                 throw new DataException(file + ":" + line(i) + ": " + c.size() + " columns, the header has "
                     + header.length);
             }
-            for (int j = 0; j < header.length; j++) {
-                values[i * header.length + j] = number(c.get(j), i, j);
-            }
+            cells.add(c.toArray(new String[0]));
         }
     }
 
-    private float number(String cell, int row, int col) {
+    /** The cell as a number: NaN for empty and missing-value cells, infinities; null when it is no number. */
+    static Float number(String cell) {
         String s = cell.toLowerCase(Locale.ROOT);
         switch (s) {
             case "", "nan", "na", "null" -> {
@@ -108,14 +107,35 @@ final class CsvTable {
                 return Float.NEGATIVE_INFINITY;
             }
             default -> {
+                if (s.isEmpty() || !(Character.isDigit(s.charAt(s.length() - 1)) || s.endsWith("."))) {
+                    return null;    // Float.parseFloat would accept "1f", "2d", "NaN" spelled otherwise
+                }
                 try {
                     return Float.parseFloat(s);
                 } catch (NumberFormatException e) {
-                    throw new DataException(file + ":" + line(row) + ":" + columnNumber(row, col) + ": column '"
-                        + header[col] + "' holds '" + cell + "', which is not a number");
+                    return null;
                 }
             }
         }
+    }
+
+    /** Whether the cell is a missing value (empty, nan, na, null). */
+    static boolean missing(String cell) {
+        Float f = number(cell);
+        return f != null && Float.isNaN(f);
+    }
+
+    /** Whether every cell of the column that is not a missing value is text rather than a number. */
+    boolean textColumn(int col) {
+        boolean any = false;
+        for (String[] r : cells) {
+            Float f = number(r[col]);
+            if (f != null && !Float.isNaN(f)) {
+                return false;
+            }
+            any |= f == null;
+        }
+        return any;
     }
 
     Path file() {
@@ -135,12 +155,20 @@ final class CsvTable {
         return lineNumbers.get(row);
     }
 
+    /** The cell as a number; a cell that is no number is refused with file:line:column. */
     float value(int row, int col) {
-        return values[row * header.length + col];
+        String cell = cells.get(row)[col];
+        Float f = number(cell);
+        if (f == null) {
+            throw new DataException(file + ":" + line(row) + ":" + columnNumber(row, col) + ": column '"
+                + header[col] + "' holds '" + cell + "', which is not a number (a column is read as categories only when "
+                + "none of its values is a number, or when data.categorical lists it)");
+        }
+        return f;
     }
 
     String cell(int row, int col) {
-        return cells(lines.get(row)).get(col);
+        return cells.get(row)[col];
     }
 
     /** The character column (1-based) where cell {@code col} of row {@code row} starts. */

@@ -51,6 +51,15 @@ public final class DataLocator {
         return load(nameOrPath, dataDir, labelColumn, regression, Download.off());
     }
 
+    /** As {@link #load(String, Path, String, boolean)} with CSV options; non-finite values are refused. */
+    public static DataSplits load(String nameOrPath, Path dataDir, CsvData.Options csv) {
+        DataSplits s = loadLenient(nameOrPath, dataDir, csv, Download.off(), ImageFolder.Options.auto());
+        if (s.nonFinite() != null) {
+            throw new DataException(s.nonFinite().message());
+        }
+        return s;
+    }
+
     /** As {@link #load(String, Path, String, boolean)}, downloading a missing named data set when asked. */
     public static DataSplits load(String nameOrPath, Path dataDir, String labelColumn, boolean regression,
                                   Download download) {
@@ -73,6 +82,12 @@ public final class DataLocator {
     /** As {@link #loadLenient(String, Path, String, boolean, Download)}, with the sample shape of image folders. */
     public static DataSplits loadLenient(String nameOrPath, Path dataDir, String labelColumn, boolean regression,
                                          Download download, ImageFolder.Options images) {
+        return loadLenient(nameOrPath, dataDir, CsvData.Options.of(labelColumn, regression), download, images);
+    }
+
+    /** As {@link #loadLenient(String, Path, String, boolean, Download, ImageFolder.Options)}, with CSV options. */
+    public static DataSplits loadLenient(String nameOrPath, Path dataDir, CsvData.Options csv, Download download,
+                                         ImageFolder.Options images) {
         if (nameOrPath.equals(EMBEDDED)) {
             return embedded();
         }
@@ -92,7 +107,7 @@ public final class DataLocator {
         }
         Path p = Path.of(nameOrPath);
         if (p.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
-            return CsvData.load(p, labelColumn, regression).splits();
+            return CsvData.load(p, csv).splits();
         }
         if (Files.isDirectory(p)) {
             if (ImageData.findIdx(p, "train", "images", 3) != null) {

@@ -8,9 +8,21 @@ package io.jtrain.data;
  * @param testOrigin where each test sample comes from, or null
  * @param nonFinite the non-finite input values of a lenient load (see {@link CsvData#load}), or null
  * @param features the feature column names of tabular data, or null
+ * @param notes one line per decision the reader made that the user should hear of (a column read as
+ *     categories, text labels read as class names)
  */
 public record DataSplits(Dataset train, Dataset validation, Dataset test, Origin trainOrigin, Origin testOrigin,
-                         NonFinite nonFinite, String[] features) {
+                         NonFinite nonFinite, String[] features, java.util.List<String> notes) {
+
+    public DataSplits {
+        notes = notes == null ? java.util.List.of() : java.util.List.copyOf(notes);
+    }
+
+    /** Splits without notes. */
+    public DataSplits(Dataset train, Dataset validation, Dataset test, Origin trainOrigin, Origin testOrigin,
+                      NonFinite nonFinite, String[] features) {
+        this(train, validation, test, trainOrigin, testOrigin, nonFinite, features, null);
+    }
 
     /** Splits with no origins, no non-finite values and no feature names. */
     public DataSplits(Dataset train, Dataset validation, Dataset test) {

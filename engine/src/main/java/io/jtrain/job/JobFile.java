@@ -17,6 +17,7 @@ final class JobFile {
     public OptimizerSection optimizer = new OptimizerSection();
     public ScheduleSection schedule = new ScheduleSection();
     public TrainingSection training = new TrainingSection();
+    public EvaluationSection evaluation;
     public String output;
 
     /** Where the data comes from and how it is prepared. */
@@ -24,7 +25,8 @@ final class JobFile {
     static final class DataSection {
         public String name;
         public String dir;
-        public Double validation;
+        /** A fraction, a count, or the text "test" (checked in {@link JobResolver}). */
+        public Object validation;
         public String normalization;
         public String labelColumn;
         public String task;
@@ -32,6 +34,18 @@ final class JobFile {
         public AugmentSection augmentation;
         public List<Integer> imageSize;
         public Integer channels;
+        public List<String> labelColumns;
+        public Double labelSmoothing;
+        public String testFile;
+        public Double testFraction;
+        public List<String> categorical;
+    }
+
+    /** Which splits are evaluated during training, how often. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    static final class EvaluationSection {
+        public Integer everyEpochs;
+        public List<String> splits;
     }
 
     /** Random image augmentation of training batches. */

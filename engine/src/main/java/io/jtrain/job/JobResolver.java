@@ -55,12 +55,18 @@ final class JobResolver {
         JobSpec.Optimizer opt = optimizer(j.optimizer, preset, src);
         JobSpec.Training training = training(j.training, preset, src, warnings);
         JobSpec.Schedule sched = schedule(j.schedule, opt.lr(), training.epochs(), src);
+        JobSpec.Evaluation evaluation = evaluation(j.evaluation, src);
+        if (training.earlyStopping().monitor().startsWith("test_") && !evaluation.test()) {
+            throw new JobException(src.locate("training.early_stopping.monitor") + ": training.early_stopping.monitor '"
+                + training.earlyStopping().monitor() + "' reads the test split during training; add test to "
+                + "evaluation.splits (and mind that the test figures are then no longer unbiased)");
+        }
         String output = pick(j.output, "runs/" + (model.preset() == null ? "custom" : model.preset()) + "-"
             + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (output.isBlank()) {
             throw new JobException(src.locate("output") + ": output must name a directory");
         }
-        return new JobSpec(data, model, loss, opt, sched, training, output);
+        return new JobSpec(data, model, loss, opt, sched, training, evaluation, output);
     }
 
     private static void fill(JobFile j) {
@@ -107,13 +113,37 @@ final class JobResolver {
         return check(src, "model.preset", () -> Presets.get(name));
     }
 
+    private static JobSpec.Evaluation evaluation(JobFile.EvaluationSection e, JobSource src) {
+        if (e == null) {
+            return JobSpec.Evaluation.DEFAULT;
+        }
+        int every = pick(e.everyEpochs, 1);
+        require(src, "evaluation.every_epochs", every >= 1, "must be at least 1, got " + every);
+        List<String> splits = pick(e.splits, List.of("validation"));
+        require(src, "evaluation.splits", splits.stream().allMatch(x -> "validation".equals(x) || "test".equals(x))
+            && splits.stream().distinct().count() == splits.size(), "must list validation and/or test, each once, got "
+            + splits);
+        return new JobSpec.Evaluation(every, splits);
+    }
+
+    private static JobSpec.Validation validation(Object v, JobSource src) {
+        if (v == null) {
+            return JobSpec.Validation.of(DEFAULT_VALIDATION);
+        }
+        if ("test".equals(v)) {
+            return new JobSpec.Validation(0, true);
+        }
+        double validation = v instanceof Number n ? n.doubleValue() : Double.NaN;
+        require(src, "data.validation", Double.isFinite(validation) && validation >= 0
+            && (validation < 1 || validation == Math.rint(validation)), "must be a fraction in [0, 1), a whole "
+            + "count of samples, or test (validate on the test split), got " + v);
+        return JobSpec.Validation.of(validation);
+    }
+
     private static JobSpec.Data data(JobFile.DataSection d, JobSource src) {
         String name = pick(d.name, DEFAULT_DATA);
         require(src, "data.name", !name.isBlank(), "must name a data set or a file");
-        double validation = pick(d.validation, DEFAULT_VALIDATION);
-        require(src, "data.validation", Double.isFinite(validation) && validation >= 0
-            && (validation < 1 || validation == Math.rint(validation)), "must be a fraction in [0, 1) or a whole "
-            + "count of samples, got " + validation);
+        JobSpec.Validation validation = validation(d.validation, src);
         boolean csv = name.toLowerCase(Locale.ROOT).endsWith(".csv");
         String norm = pick(d.normalization, csv ? "per_feature" : "global");
         check(src, "data.normalization", () -> Normalization.Mode.parse(norm));
@@ -131,8 +161,24 @@ final class JobResolver {
             .allMatch(v -> v != null && v >= 1 && v <= 4096), "must be [height, width] in pixels, e.g. [64, 64]");
         require(src, "data.channels", d.channels == null || d.channels == 1 || d.channels == 3, "must be 1 (grey) or "
             + "3 (colour), got " + d.channels);
+        require(src, "data.label_columns", d.labelColumns == null || !d.labelColumns.isEmpty() && d.labelColumns
+            .stream().allMatch(c -> c != null && !c.isBlank()), "must list column names, e.g. [cat, dog]");
+        require(src, "data.label_columns", d.labelColumns == null || d.labelColumn == null, "give either "
+            + "data.label_column or data.label_columns, not both");
+        double smoothing = pick(d.labelSmoothing, 0.0);
+        require(src, "data.label_smoothing", smoothing >= 0 && smoothing < 1, "must be in [0, 1), got " + smoothing);
+        require(src, "data.label_smoothing", smoothing == 0 || !task.equals("regression"), "applies to class "
+            + "labels; a regression job has none");
+        double testFraction = pick(d.testFraction, 0.0);
+        require(src, "data.test_fraction", testFraction >= 0 && testFraction < 1, "must be a fraction in [0, 1), got "
+            + testFraction);
+        require(src, "data.test_fraction", testFraction == 0 || d.testFile == null, "give either data.test_file or "
+            + "data.test_fraction, not both");
+        require(src, "data.test_file", d.testFile == null || !d.testFile.isBlank(), "must name a CSV file");
         return new JobSpec.Data(name, d.dir, validation, norm, d.labelColumn, task, d.limit,
-            new JobSpec.Augment(shift, pick(a.flip, false), rotation), d.imageSize, d.channels);
+            new JobSpec.Augment(shift, pick(a.flip, false), rotation), d.imageSize, d.channels,
+            d.labelColumns == null ? null : List.copyOf(d.labelColumns), smoothing, d.testFile, testFraction,
+            d.categorical);
     }
 
     private static JobSpec.Optimizer optimizer(JobFile.OptimizerSection s, Presets.Preset p, JobSource src) {

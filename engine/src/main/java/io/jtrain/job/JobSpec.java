@@ -26,18 +26,85 @@ import java.util.Map;
  * @param output the run directory
  */
 public record JobSpec(Data data, Model model, String loss, Optimizer optimizer, Schedule schedule, Training training,
-                      String output) {
+                      Evaluation evaluation, String output) {
 
-    /** {@code data}: where the data comes from and how it is prepared. */
-    public record Data(String name, String dir, double validation, String normalization, String labelColumn,
-                       String task, Integer limit, Augment augmentation, List<Integer> imageSize, Integer channels) {
+    /** A job with the default evaluation (the validation split after every epoch). */
+    public JobSpec(Data data, Model model, String loss, Optimizer optimizer, Schedule schedule, Training training,
+                   String output) {
+        this(data, model, loss, optimizer, schedule, training, Evaluation.DEFAULT, output);
+    }
+
+    /**
+     * {@code data}: where the data comes from and how it is prepared.
+     *
+     * @param labelColumns several label columns of a CSV (multi-label classification, or several regression
+     *     targets); null for one ({@code labelColumn})
+     * @param labelSmoothing ε of label smoothing: one-hot class targets become (1 - ε) one-hot + ε / classes
+     * @param testFile a CSV file of held-out test rows, or null
+     * @param testFraction the fraction of a CSV's rows held out as its test split (0: none)
+     * @param categorical feature columns one-hot encoded even though their values are numbers (columns whose
+     *     values are not numbers always are); null for none
+     */
+    public record Data(String name, String dir, Validation validation, String normalization, String labelColumn,
+                       String task, Integer limit, Augment augmentation, List<Integer> imageSize, Integer channels,
+                       List<String> labelColumns, double labelSmoothing, String testFile, double testFraction,
+                       List<String> categorical) {
         public Data(String name, String dir, double validation, String normalization, String labelColumn,
                     String task, Integer limit, Augment augmentation) {
-            this(name, dir, validation, normalization, labelColumn, task, limit, augmentation, null, null);
+            this(name, dir, Validation.of(validation), normalization, labelColumn, task, limit, augmentation, null,
+                null, null, 0, null, 0, null);
         }
 
         public Data {
             imageSize = imageSize == null ? null : List.copyOf(imageSize);
+            labelColumns = labelColumns == null ? null : List.copyOf(labelColumns);
+            categorical = categorical == null ? null : List.copyOf(categorical);
+        }
+
+        /** Whether the task is classification (single- or multi-label), as opposed to regression. */
+        public boolean classification() {
+            return !task.equals("regression");
+        }
+
+        /** Whether several label columns make each sample's targets a vector of 0/1 labels. */
+        public boolean multiLabel() {
+            return classification() && labelColumns != null && labelColumns.size() > 1;
+        }
+    }
+
+    /**
+     * {@code data.validation}: a fraction or a count of the training samples carved as the validation split, or
+     * {@code test}: the test split itself serves as validation (what some textbooks do: model selection on the
+     * test set, so its figures are optimistic; said in one line when a run starts).
+     */
+    public record Validation(double carve, boolean test) {
+        public static Validation of(double carve) {
+            return new Validation(carve, false);
+        }
+
+        /** How job files write it: the number, or "test". */
+        @com.fasterxml.jackson.annotation.JsonValue
+        public Object json() {
+            return test ? "test" : (Object) carve;
+        }
+    }
+
+    /**
+     * {@code evaluation}: which splits are evaluated during training and how often.
+     *
+     * @param everyEpochs evaluate every N epochs (and after the last)
+     * @param splits the splits evaluated during training: {@code validation} and/or {@code test}
+     */
+    public record Evaluation(int everyEpochs, List<String> splits) {
+        public static final Evaluation DEFAULT = new Evaluation(1, List.of("validation"));
+
+        public Evaluation {
+            splits = List.copyOf(splits);
+        }
+
+        /** Whether the test split is evaluated during training (into the test_* metrics). */
+        public boolean test() {
+            return splits.contains("test");
         }
     }
 
@@ -171,6 +238,25 @@ public record JobSpec(Data data, Model model, String loss, Optimizer optimizer, 
 
     public boolean regression() {
         return data.task().equals("regression");
+    }
+
+    /**
+     * Whether the targets are one-hot vectors made from class labels: classification with mean squared error
+     * or binary cross-entropy on a single label column with more than two classes (two for mean squared
+     * error; binary cross-entropy on two classes keeps one 0/1 output), or any classification with label
+     * smoothing.
+     *
+     * @param classes the data's number of classes
+     */
+    public boolean oneHotTargets(int classes) {
+        if (!data.classification() || data.multiLabel() || classes < 2) {
+            return false;
+        }
+        Loss l = lossFunction();
+        if (data.labelSmoothing() > 0) {
+            return true;
+        }
+        return l == Loss.MEAN_SQUARED_ERROR || l == Loss.BINARY_CROSS_ENTROPY && classes > 2;
     }
 
     public Normalization.Mode normalizationMode() {

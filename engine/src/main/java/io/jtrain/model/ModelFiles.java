@@ -55,8 +55,23 @@ public final class ModelFiles {
 
     /** Writes the given tensors (e.g. the best weights kept in memory) as a model directory. */
     public static void saveModel(Path dir, Backend be, List<Layer.NamedTensor> tensors, ModelMeta meta) {
-        Safetensors.write(dir.resolve(WEIGHTS), entries(be, tensors, ""), Map.of("format", "pt"));
-        AtomicFiles.writeString(dir.resolve(META), ModelJson.toJson(meta).toPrettyString() + "\n");
+        com.fasterxml.jackson.databind.node.ObjectNode json = ModelJson.toJson(meta);
+        Safetensors.write(dir.resolve(WEIGHTS), entries(be, tensors, ""), weightsMetadata(json));
+        AtomicFiles.writeString(dir.resolve(META), json.toPrettyString() + "\n");
+    }
+
+    /**
+     * The safetensors file's own metadata, so that it is self-contained: {@code format: pt} (what PyTorch's
+     * loaders expect), {@code classes} and {@code normalization} as JSON text, and the whole model.json as
+     * {@code jtrain_model}.
+     */
+    static Map<String, String> weightsMetadata(com.fasterxml.jackson.databind.node.ObjectNode modelJson) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("format", "pt");
+        m.put("classes", modelJson.path("classes").toString());
+        m.put("normalization", modelJson.path("normalization").toString());
+        m.put("jtrain_model", modelJson.toString());
+        return m;
     }
 
     public static ModelMeta readMeta(Path dir) {

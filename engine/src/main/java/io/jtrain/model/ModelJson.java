@@ -43,6 +43,10 @@ public final class ModelJson {
             cls.add(c);
         }
         root.put("epoch", m.epoch());
+        ObjectNode t = root.putObject("targets");
+        t.put("task", m.targets().task());
+        t.put("one_hot", m.targets().oneHot());
+        t.put("label_smoothing", m.targets().labelSmoothing());
         if (m.features() != null) {
             ArrayNode f = root.putArray("features");
             for (String c : m.features()) {
@@ -133,7 +137,22 @@ public final class ModelJson {
         if (!epoch.isMissingNode() && (!epoch.isIntegralNumber() || epoch.asInt() < 0)) {
             throw new DataException(where + ": epoch is " + epoch + ", not a non-negative integer");
         }
-        return new ModelMeta(spec, loss, norm, classes, epoch.asInt(), features);
+        return new ModelMeta(spec, loss, norm, classes, epoch.asInt(), features, targets(root.path("targets"), where));
+    }
+
+    /** The {@code targets} key: task, one_hot, label_smoothing (absent in older files: null, told by the loss). */
+    private static ModelMeta.Targets targets(JsonNode t, String where) {
+        if (t.isMissingNode()) {
+            return null;
+        }
+        String task = t.path("task").asText();
+        double eps = t.path("label_smoothing").asDouble(0);
+        if (!java.util.List.of("classification", "multilabel", "regression").contains(task)
+            || !t.path("one_hot").isBoolean() || !(eps >= 0 && eps < 1)) {
+            throw new DataException(where + ": targets is " + t + "; expected {task: classification | multilabel | "
+                + "regression, one_hot: true | false, label_smoothing: a number in [0, 1)}");
+        }
+        return new ModelMeta.Targets(task, t.path("one_hot").asBoolean(), eps);
     }
 
     private static Normalization normalization(JsonNode n, ModelSpec spec, String where) {

@@ -36,6 +36,10 @@ public final class BatchNorm extends AbstractLayer {
         this.eps = eps;
     }
 
+    public float eps() {
+        return eps;
+    }
+
     @Override
     public String type() {
         return "batch_norm";

@@ -37,6 +37,15 @@ public final class Dropout extends AbstractLayer {
         this.scaleAtInference = scaleAtInference;
     }
 
+    public float rate() {
+        return rate;
+    }
+
+    /** Whether this is the {@code scale_at_inference} mode (outputs times 1 - rate at inference). */
+    public boolean scaleAtInference() {
+        return scaleAtInference;
+    }
+
     @Override
     public String type() {
         return "dropout";

@@ -34,6 +34,15 @@ public final class Pool2d extends AbstractLayer {
         return Shape.of(in.dim(0), oh, ow);
     }
 
+    /** Max pooling (else average pooling, zero padding counted in the divisor). */
+    public boolean max() {
+        return max;
+    }
+
+    public ConvSpec spec() {
+        return spec;
+    }
+
     @Override
     public String type() {
         return max ? "max_pool2d" : "avg_pool2d";

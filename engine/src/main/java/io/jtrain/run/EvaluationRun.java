@@ -106,33 +106,46 @@ public final class EvaluationRun {
         try (ModelFiles.Loaded m = ModelFiles.loadModel(modelDir, be)) {
             Dataset d = heldOut(meta);
             Loss loss = Loss.parse(meta.loss());
-            try (Evaluator ev = Evaluator.create(m.model(), loss, batchSize, d.targetSize())) {
+            if (meta.targets().oneHot()) {
+                d = io.jtrain.data.Targets.oneHot(d, meta.classNames().length, meta.targets().labelSmoothing());
+            }
+            try (Evaluator ev = Evaluator.create(m.model(), loss, batchSize, d.targetSize(), meta.accuracyRule())) {
                 Evaluation e = ev.evaluate(meta.normalization().applyTo(d));
                 return new Result(modelDir, d.name(), dev, e, meta.classNames());
             }
         }
     }
 
-    /** The data to evaluate, checked against the model. */
+    /**
+     * The data to evaluate, checked against the model: the run's test split (its test file or held-out rows
+     * for CSV data), or every sample of {@code --data} — a CSV read with the model's feature columns and class
+     * names.
+     */
     private Dataset heldOut(ModelMeta meta) {
-        String name = data;
-        Path dir = dataDir;
-        String label = null;
-        boolean explicit = name != null;
-        boolean regression = Loss.parse(meta.loss()) == Loss.MEAN_SQUARED_ERROR;
-        if (!explicit) {
-            JobSpec job = RunDirectory.jobOf(modelDir);
-            if (job == null) {
-                throw new io.jtrain.util.UsageException(modelDir + ": no job.yaml of its run beside it (looked in "
-                    + modelDir + " and the two folders above); name the data with --data");
-            }
-            name = job.data().name();
-            label = job.data().labelColumn();
-            if (dir == null && job.data().dir() != null) {
-                dir = Path.of(job.data().dir());
-            }
+        boolean explicit = data != null;
+        JobSpec job = RunDirectory.jobOf(modelDir);
+        if (!explicit && job == null) {
+            throw new io.jtrain.util.UsageException(modelDir + ": no job.yaml of its run beside it (looked in "
+                + modelDir + " and the two folders above); name the data with --data");
         }
-        DataSplits s = DataLocator.load(name, dir, label, regression);
+        String name = explicit ? data : job.data().name();
+        Path dir = dataDir != null ? dataDir : job != null && job.data().dir() != null ? Path.of(job.data().dir())
+            : null;
+        boolean regression = !meta.targets().classification();
+        DataSplits s;
+        if (!explicit) {
+            s = PreparedData.raw(job, io.jtrain.data.DataLocator.Download.off());
+            if (s.nonFinite() != null) {
+                throw new DataException(s.nonFinite().message());
+            }
+        } else {
+            java.util.List<String> labels = job == null ? null : job.data().labelColumns() != null
+                ? job.data().labelColumns() : job.data().labelColumn() == null ? null : java.util.List.of(job.data()
+                .labelColumn());
+            boolean single = meta.targets().classification() && !meta.targets().task().equals("multilabel");
+            s = DataLocator.load(name, dir, new io.jtrain.data.CsvData.Options(labels, regression, null,
+                single ? meta.classNames() : null, meta.features()));
+        }
         Dataset d = s.test();
         DataSplits.Origin origin = s.testOrigin();
         if (d == null) {
@@ -163,6 +176,7 @@ public final class EvaluationRun {
         try (io.jtrain.nn.Sequential m = io.jtrain.nn.Sequential.build(meta.spec())) {
             outputs = (int) m.outputShape().size();
         }
-        TrainingRun.checkTargets(d, Loss.parse(meta.loss()), outputs, origin);
+        DataPreflight.checkTargets(d, meta.targets().oneHot() ? Loss.SOFTMAX_CROSS_ENTROPY : Loss.parse(meta.loss()),
+            outputs, origin);
     }
 }

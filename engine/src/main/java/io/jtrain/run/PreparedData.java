@@ -5,6 +5,7 @@ import io.jtrain.data.DataSplits;
 import io.jtrain.data.Dataset;
 import io.jtrain.data.Normalization;
 import io.jtrain.data.Splits;
+import io.jtrain.data.Targets;
 import io.jtrain.job.JobException;
 import io.jtrain.job.JobSpec;
 import io.jtrain.model.ModelMeta;
@@ -45,15 +46,42 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
 
     /** As {@link #load}, keeping non-finite values (reported in {@code loaded().nonFinite()}; the doctor's). */
     public static PreparedData loadLenient(JobSpec job, DataLocator.Download download) {
-        JobSpec.Data d = job.data();
-        io.jtrain.data.ImageFolder.Options images = new io.jtrain.data.ImageFolder.Options(d.channels() == null ? 0
-            : d.channels(), d.imageSize() == null ? 0 : d.imageSize().get(0), d.imageSize() == null ? 0
-            : d.imageSize().get(1));
-        DataSplits raw = DataLocator.loadLenient(d.name(), d.dir() == null ? null : Path.of(d.dir()),
-            d.labelColumn(), job.regression(), download, images);
+        DataSplits raw = raw(job, download);
+        if (job.data().validation().test() && raw.test() == null) {
+            throw new JobException("data.validation: test, but the data '" + job.data().name() + "' has no test "
+                + "split; give data.test_file or data.test_fraction, or carve the validation split (data.validation: "
+                + "0.1)");
+        }
         PreparedData p = raw.validation() != null ? prepare(job, raw.train(), raw.validation(), raw.test())
             : prepare(job, raw.train(), raw.test());
         return new PreparedData(p.train, p.validation, p.test, p.normalization, p.rawTrain, raw);
+    }
+
+    /** The job's data as loaded: the named set, folder or CSV (with its test file or held-out test rows). */
+    public static DataSplits raw(JobSpec job, DataLocator.Download download) {
+        JobSpec.Data d = job.data();
+        boolean csv = d.name().toLowerCase(java.util.Locale.ROOT).endsWith(".csv");
+        if (!csv && (d.testFile() != null || d.testFraction() > 0 || d.labelColumns() != null
+            || d.categorical() != null)) {
+            throw new JobException((d.testFile() != null ? "data.test_file" : d.testFraction() > 0
+                ? "data.test_fraction" : d.labelColumns() != null ? "data.label_columns" : "data.categorical")
+                + " applies to CSV data, but data.name is '" + d.name() + "'");
+        }
+        io.jtrain.data.CsvData.Options o = new io.jtrain.data.CsvData.Options(d.labelColumns() != null
+            ? d.labelColumns() : d.labelColumn() == null ? null : List.of(d.labelColumn()), job.regression(),
+            d.categorical(), null, null);
+        if (csv && d.testFile() != null) {
+            io.jtrain.data.CsvData.Loaded[] l = io.jtrain.data.CsvData.load(Path.of(d.name()), Path.of(d.testFile()), o);
+            return l[0].withTest(l[1]);
+        }
+        if (csv && d.testFraction() > 0) {
+            return io.jtrain.data.CsvData.load(Path.of(d.name()), o).holdOut(d.testFraction(),
+                CounterRng.derive(job.training().seed(), -3));
+        }
+        io.jtrain.data.ImageFolder.Options images = new io.jtrain.data.ImageFolder.Options(d.channels() == null ? 0
+            : d.channels(), d.imageSize() == null ? 0 : d.imageSize().get(0), d.imageSize() == null ? 0
+            : d.imageSize().get(1));
+        return DataLocator.loadLenient(d.name(), d.dir() == null ? null : Path.of(d.dir()), o, download, images);
     }
 
     /** Prepares splits whose validation part is given (an image folder's val/): no carving. */
@@ -64,12 +92,17 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
             t = t.subset(Splits.permutation(t.size(), CounterRng.derive(job.training().seed(), -1)), t.name())
                 .head(limit);
         }
+        Dataset v = job.data().validation().test() && test != null ? test : validation;
         Normalization norm = Normalization.fit(job.normalizationMode(), t);
-        return new PreparedData(norm.applyTo(t), norm.applyTo(validation), test == null ? null : norm.applyTo(test),
-            norm, t);
+        return targets(job, new PreparedData(norm.applyTo(t), norm.applyTo(v), test == null ? null
+            : norm.applyTo(test), norm, t));
     }
 
-    /** Prepares given splits as {@link #load} does (for Java users with their own data). */
+    /**
+     * Prepares given splits as {@link #load} does (for Java users with their own data): the limit, the
+     * validation split carved (or the test split itself with {@code data.validation: test}), normalisation
+     * fitted on the training part, class labels made one-hot where the job's loss needs it.
+     */
     public static PreparedData prepare(JobSpec job, Dataset train, Dataset test) {
         Dataset t = train;
         Integer limit = job.data().limit();
@@ -77,10 +110,39 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
         if (limit != null && limit > 0 && limit < t.size()) {
             t = t.subset(Splits.permutation(t.size(), CounterRng.derive(seed, -1)), t.name()).head(limit);
         }
-        Dataset[] tv = Splits.carve(t, job.data().validation(), CounterRng.derive(seed, -2));
+        boolean fromTest = job.data().validation().test() && test != null;
+        Dataset[] tv = fromTest ? new Dataset[] {t, test}
+            : Splits.carve(t, job.data().validation().carve(), CounterRng.derive(seed, -2));
         Normalization norm = Normalization.fit(job.normalizationMode(), tv[0]);
-        return new PreparedData(norm.applyTo(tv[0]), norm.applyTo(tv[1]), test == null ? null : norm.applyTo(test),
-            norm, tv[0]);
+        return targets(job, new PreparedData(norm.applyTo(tv[0]), norm.applyTo(tv[1]), test == null ? null
+            : norm.applyTo(test), norm, tv[0]));
+    }
+
+    /** The splits with one-hot (label-smoothed) targets when the job needs them ({@link JobSpec#oneHotTargets}). */
+    private static PreparedData targets(JobSpec job, PreparedData p) {
+        int classes = Math.max(p.train.numClasses(), p.test == null ? 0 : p.test.numClasses());
+        if (p.train.targetSize() != 1 || !job.oneHotTargets(classes)) {
+            return p;
+        }
+        double eps = job.data().labelSmoothing();
+        return new PreparedData(Targets.oneHot(p.train, classes, eps), Targets.oneHot(p.validation, classes, eps),
+            Targets.oneHot(p.test, classes, eps), p.normalization, p.rawTrain, p.loaded);
+    }
+
+    /** Whether the targets were made one-hot from class labels (the raw labels are then in {@link #rawTrain}). */
+    public boolean oneHot() {
+        return rawTrain != null && rawTrain.targetSize() == 1 && train.targetSize() > 1;
+    }
+
+    /** How accuracy is counted for the job on this data. */
+    public io.jtrain.train.AccuracyRule accuracyRule(JobSpec job) {
+        return io.jtrain.train.AccuracyRule.of(job.lossFunction(), job.data().classification(), oneHot());
+    }
+
+    /** What model.json records of the targets. */
+    public ModelMeta.Targets targetsMeta(JobSpec job) {
+        return new ModelMeta.Targets(job.regression() ? "regression" : job.data().multiLabel() ? "multilabel"
+            : "classification", oneHot(), oneHot() ? job.data().labelSmoothing() : 0);
     }
 
     /**
@@ -189,7 +251,7 @@ public record PreparedData(Dataset train, Dataset validation, Dataset test, Norm
     /** What is saved beside a model's weights. */
     public ModelMeta meta(ModelSpec spec, JobSpec job, int epoch) {
         return new ModelMeta(spec, job.lossFunction().id(), normalization, train.classNames(), epoch,
-            loaded == null ? null : loaded.features());
+            loaded == null ? null : loaded.features(), targetsMeta(job));
     }
 
     public int validationSize() {

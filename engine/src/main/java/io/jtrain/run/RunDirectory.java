@@ -170,13 +170,23 @@ public final class RunDirectory {
         AtomicFiles.writeString(dir.resolve(name), node.toPrettyString() + "\n");
     }
 
-    /** Rewrites metrics.csv and metrics.jsonl from the whole history (atomic, so resume never duplicates lines). */
+    /**
+     * Rewrites metrics.csv and metrics.jsonl from the whole history (atomic, so resume never duplicates lines).
+     * metrics.csv has the fixed columns, then one per further metric any epoch has (regression's mae, rmse,
+     * val_mae, val_rmse; the test split's when it is evaluated during training), empty where an epoch has none.
+     */
     public void writeMetrics(List<EpochMetrics> history) {
-        StringBuilder csv = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
+        java.util.Set<String> extra = new java.util.LinkedHashSet<>();
+        history.forEach(m -> extra.addAll(m.more().keySet()));
+        StringBuilder csv = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds");
+        extra.forEach(k -> csv.append(',').append(k));
+        csv.append('\n');
         StringBuilder jsonl = new StringBuilder();
         for (EpochMetrics m : history) {
-            csv.append(String.format(Locale.ROOT, "%d,%.6f,%s,%s,%s,%.6g,%.3f%n", m.epoch(), m.loss(), f(m.accuracy()),
+            csv.append(String.format(Locale.ROOT, "%d,%.6f,%s,%s,%s,%.6g,%.3f", m.epoch(), m.loss(), f(m.accuracy()),
                 f(m.valLoss()), f(m.valAccuracy()), m.lr(), m.seconds()));
+            extra.forEach(k -> csv.append(',').append(f(m.more().get(k))));
+            csv.append('\n');
             jsonl.append(epochJson(m).toString()).append('\n');
         }
         AtomicFiles.writeString(dir.resolve("metrics.csv"), csv.toString());
@@ -187,6 +197,7 @@ public final class RunDirectory {
         return d == null ? "" : String.format(Locale.ROOT, "%.6f", d);
     }
 
+    /** An epoch as JSON: the fixed metrics (null when absent), then the further ones it has. */
     public static ObjectNode epochJson(EpochMetrics m) {
         ObjectNode o = JSON.createObjectNode();
         o.put("epoch", m.epoch());
@@ -196,6 +207,7 @@ public final class RunDirectory {
         putNullable(o, "val_accuracy", m.valAccuracy());
         o.put("lr", m.lr());
         o.put("seconds", m.seconds());
+        m.more().forEach((k, v) -> putNullable(o, k, v));
         return o;
     }
 

@@ -1,51 +1,56 @@
 package io.jtrain.run;
 
 import io.jtrain.train.EpochMetrics;
-import java.io.ByteArrayOutputStream;
+import io.jtrain.util.Proto;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * TensorBoard scalars of a run: {@code RUN/tensorboard/events.out.tfevents.SECONDS.jtrain}, which
- * {@code tensorboard --logdir RUN/tensorboard} reads. Per epoch: loss, accuracy, val_loss, val_accuracy and lr
- * (step = epoch); every {@link #STEP_EVERY} optimizer steps and at each epoch's last: the running loss as
- * {@code step/loss} (step = global step). The file is TensorFlow's event format: TFRecord framing (length, masked CRC-32C of the
- * length, the record, masked CRC-32C of the record) around {@code Event} protocol buffers, the three small
- * messages encoded here by hand (docs/dependencies.md says why). Flushed after every epoch; a resumed run
- * appends a new file, as TensorBoard expects.
+ * TensorBoard event files of a run in Keras's layout, so that training and validation curves overlay:
+ * {@code RUN/tb/train/}, {@code RUN/tb/validation/} and (when the test split is evaluated during training)
+ * {@code RUN/tb/test/}, each holding {@code events.out.tfevents.SECONDS.HOST.PID}; {@code tensorboard --logdir
+ * RUN/tb} reads them. Scalars, all at the global optimizer step: {@code batch_loss} (the running loss) and
+ * {@code batch_learning_rate} every {@link #STEP_EVERY} steps and at each epoch's last; at the end of each
+ * epoch {@code epoch_loss}, {@code epoch_accuracy} (classification), {@code epoch_mae}, {@code epoch_rmse}
+ * (regression) in each split's folder, and {@code epoch_learning_rate} in train/. A resumed run appends new
+ * files that begin with a {@code SessionLog.START} event at the first step it trains, so TensorBoard drops
+ * what the interrupted run had written from that step on. The format is TensorFlow's: TFRecord framing
+ * (length, masked CRC-32C of the length, the record, masked CRC-32C of the record) around {@code Event}
+ * messages encoded with {@link Proto} from TensorBoard's published field numbers (docs/dependencies.md).
+ * Flushed after every epoch.
  */
 public final class TensorBoardWriter implements RunListener, AutoCloseable {
-    /** Optimizer steps between two {@code step/loss} scalars. */
+    /** Optimizer steps between two {@code batch_*} scalars. */
     public static final int STEP_EVERY = 10;
     private final Path dir;
-    private OutputStream out;
+    private Path root;
+    private final Map<String, OutputStream> out = new LinkedHashMap<>();
     private int stepsPerEpoch;
+    private boolean resumed;
+    private long lastStep;
+    /** The step of the resumed run's SessionLog.START, once written; -1 before (or in a fresh run). */
+    private long resumedAt = -1;
 
-    /** Writes into {@code dir} (created when the run starts; null: the run's directory + "/tensorboard"). */
+    /** Writes into {@code dir} (null: the run directory's {@code tb/}). */
     public TensorBoardWriter(Path dir) {
         this.dir = dir;
     }
 
     @Override
     public void started(Started s) {
-        Path d = dir != null ? dir : s.runDir() == null ? null : s.runDir().resolve("tensorboard");
-        if (d == null) {
-            return;
-        }
-        try {
-            Files.createDirectories(d);
-            long now = System.currentTimeMillis();
-            out = Files.newOutputStream(d.resolve("events.out.tfevents." + now / 1000 + ".jtrain"));
-            record(event(now / 1000.0, 0, "brain.Event:2", null, 0));
-        } catch (IOException e) {
-            throw new UncheckedIOException("TensorBoard: cannot write " + d + " (" + e.getMessage() + ")", e);
+        root = dir != null ? dir : s.runDir() == null ? null : s.runDir().resolve("tb");
+        resumed = s.firstEpoch() > 1;
+        if (root != null) {
+            open("train");
+            open("validation");
         }
     }
 
@@ -56,33 +61,47 @@ public final class TensorBoardWriter implements RunListener, AutoCloseable {
 
     @Override
     public void stepEnd(StepEnd e) {
+        if (root == null) {
+            return;
+        }
         long global = (long) (e.epoch() - 1) * stepsPerEpoch + e.step();
-        if (out != null && (global % STEP_EVERY == 0 || e.step() == e.steps())) {
-            scalar("step/loss", global, e.loss());
+        lastStep = global;
+        if (resumed) {
+            resumed = false;
+            resumedAt = global;
+            for (OutputStream o : out.values()) {
+                record(o, sessionStart(global));
+            }
+        }
+        if (global % STEP_EVERY == 0 || e.step() == e.steps()) {
+            scalar("train", "batch_loss", global, e.loss());
+            scalar("train", "batch_learning_rate", global, e.lr());
         }
     }
 
     @Override
     public void epochEnd(EpochEnd e) {
-        if (out == null) {
+        if (root == null) {
             return;
         }
         EpochMetrics m = e.metrics();
-        scalar("loss", m.epoch(), m.loss());
-        if (m.accuracy() != null) {
-            scalar("accuracy", m.epoch(), m.accuracy());
+        long step = lastStep;
+        scalar("train", "epoch_learning_rate", step, m.lr());
+        for (String split : new String[] {"train", "validation", "test"}) {
+            String prefix = split.equals("train") ? "" : split.equals("validation") ? "val_" : "test_";
+            for (String metric : new String[] {"loss", "accuracy", "mae", "rmse"}) {
+                Double v = m.metric(prefix + metric);
+                if (v != null && Double.isFinite(v)) {
+                    scalar(split, "epoch_" + metric, step, v);
+                }
+            }
         }
-        if (m.valLoss() != null) {
-            scalar("val_loss", m.epoch(), m.valLoss());
-        }
-        if (m.valAccuracy() != null) {
-            scalar("val_accuracy", m.epoch(), m.valAccuracy());
-        }
-        scalar("lr", m.epoch(), m.lr());
         try {
-            out.flush();
+            for (OutputStream o : out.values()) {
+                o.flush();
+            }
         } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+            throw new UncheckedIOException("TensorBoard: cannot write the event files (" + ex.getMessage() + ")", ex);
         }
     }
 
@@ -93,49 +112,76 @@ public final class TensorBoardWriter implements RunListener, AutoCloseable {
 
     @Override
     public void close() {
-        if (out != null) {
+        IOException first = null;
+        for (OutputStream o : out.values()) {
             try {
-                out.close();
+                o.close();
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                out = null;
+                first = first == null ? e : first;
             }
         }
-    }
-
-    private void scalar(String tag, long step, double value) {
-        record(event(System.currentTimeMillis() / 1000.0, step, null, tag, (float) value));
-    }
-
-    /** An Event: wall_time (1, double), step (2, int64), file_version (3) or summary (5) with one simple value. */
-    static byte[] event(double wallTime, long step, String fileVersion, String tag, float value) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(9); // field 1, fixed64
-        b.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(wallTime).array());
-        b.write(16); // field 2, varint
-        varint(b, step);
-        if (fileVersion != null) {
-            bytes(b, 3, fileVersion.getBytes(StandardCharsets.UTF_8));
-        } else {
-            ByteArrayOutputStream v = new ByteArrayOutputStream(); // Summary.Value: tag (1), simple_value (2)
-            bytes(v, 1, tag.getBytes(StandardCharsets.UTF_8));
-            v.write(21); // field 2, fixed32
-            v.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value).array());
-            ByteArrayOutputStream summary = new ByteArrayOutputStream(); // Summary: value (1, repeated)
-            bytes(summary, 1, v.toByteArray());
-            bytes(b, 5, summary.toByteArray());
+        out.clear();
+        root = null;
+        if (first != null) {
+            throw new UncheckedIOException(first);
         }
-        return b.toByteArray();
     }
 
-    private void record(byte[] data) {
+    /** The split's event file, opened (with its file_version record) on first use. */
+    private OutputStream open(String split) {
+        OutputStream o = out.get(split);
+        if (o != null) {
+            return o;
+        }
+        Path d = root.resolve(split);
+        try {
+            Files.createDirectories(d);
+            long now = System.currentTimeMillis();
+            o = Files.newOutputStream(d.resolve("events.out.tfevents." + now / 1000 + "." + host() + "."
+                + ProcessHandle.current().pid()));
+            out.put(split, o);
+            record(o, new Proto().fixed64(1, now / 1000.0).varint(2, 0).string(3, "brain.Event:2").toByteArray());
+            if (resumedAt >= 0) {
+                record(o, sessionStart(resumedAt));    // a file opened after the resumed run's first step
+            }
+            return o;
+        } catch (IOException e) {
+            throw new UncheckedIOException("TensorBoard: cannot write " + d + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String host() {
+        try {
+            String h = java.net.InetAddress.getLocalHost().getHostName();
+            return h.replaceAll("[^A-Za-z0-9.-]", "_");
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private void scalar(String split, String tag, long step, double value) {
+        record(open(split), event(System.currentTimeMillis() / 1000.0, step, tag, (float) value));
+    }
+
+    /** Event: wall_time (1, double), step (2, int64), summary (5) = Summary {value (1): {tag (1), simple_value (2)}}. */
+    static byte[] event(double wallTime, long step, String tag, float value) {
+        Proto v = new Proto().string(1, tag).fixed32(2, value);
+        return new Proto().fixed64(1, wallTime).varint(2, step).message(5, new Proto().message(1, v)).toByteArray();
+    }
+
+    /** Event with session_log (6) = SessionLog {status (1): START = 1}, at {@code step}. */
+    private byte[] sessionStart(long step) {
+        return new Proto().fixed64(1, System.currentTimeMillis() / 1000.0).varint(2, step)
+            .message(6, new Proto().varint(1, 1)).toByteArray();
+    }
+
+    private static void record(OutputStream o, byte[] data) {
         try {
             byte[] len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length).array();
-            out.write(len);
-            out.write(le32(maskedCrc(len)));
-            out.write(data);
-            out.write(le32(maskedCrc(data)));
+            o.write(len);
+            o.write(le32(maskedCrc(len)));
+            o.write(data);
+            o.write(le32(maskedCrc(data)));
         } catch (IOException e) {
             throw new UncheckedIOException("TensorBoard: cannot write the event file (" + e.getMessage() + ")", e);
         }
@@ -151,19 +197,5 @@ public final class TensorBoardWriter implements RunListener, AutoCloseable {
 
     private static byte[] le32(int v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
-    }
-
-    private static void bytes(ByteArrayOutputStream b, int field, byte[] data) {
-        b.write(field << 3 | 2);
-        varint(b, data.length);
-        b.writeBytes(data);
-    }
-
-    private static void varint(ByteArrayOutputStream b, long v) {
-        while ((v & ~0x7fL) != 0) {
-            b.write((int) (v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        b.write((int) v);
     }
 }

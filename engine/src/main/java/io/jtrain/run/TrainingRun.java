@@ -263,6 +263,7 @@ public final class TrainingRun {
         PreparedData data = givenData != null ? givenData : PreparedData.load(job, opts.download());
         ModelSpec spec = data.modelSpec(job);
         presetNotice(job, spec);
+        dataNotices(job, data);
         job = checkBeforeWriting(job, spec, data);
         if (job.batchAuto()) {
             job = autoBatch(job, spec, be, data);
@@ -283,8 +284,9 @@ public final class TrainingRun {
             Loss loss = job.lossFunction();
             try (Optimizer opt = new Optimizer(job.optimizerConfig(), be);
                  Trainer t = new Trainer(model, opt, loss, job.scheduleConfig().create(), job.trainConfig(),
-                     data.train().targetSize())) {
+                     data.train().targetSize(), data.accuracyRule(job))) {
                 trainer = t;
+                t.evaluateEvery(job.evaluation().everyEpochs(), job.evaluation().test() ? data.test() : null);
                 if (stopRequested) {
                     t.requestStop();
                 }
@@ -313,7 +315,8 @@ public final class TrainingRun {
                 }
                 TrainState done;
                 try {
-                    done = t.fit(data.train(), data.validation(), state, all);
+                    done = t.fit(data.train(), job.evaluation().splits().contains("validation") ? data.validation()
+                        : null, state, all);
                     if (monitor != null) {
                         monitor.finish(opts.targetError());
                     }
@@ -347,30 +350,52 @@ public final class TrainingRun {
         return null;
     }
 
+    /** One line for each decision about the data the user should hear of. */
+    private void dataNotices(JobSpec job, PreparedData data) {
+        if (data.loaded() != null) {
+            data.loaded().notes().forEach(this::notice);
+        }
+        if (job.data().validation().test() && data.test() != null) {
+            notice("data.validation: test — validating on the test split (" + data.testSize() + " samples): model "
+                + "selection then sees the test data, so the test figures are optimistic");
+        }
+        if (data.oneHot()) {
+            double eps = job.data().labelSmoothing();
+            notice("targets: class labels as one-hot vectors of " + data.train().targetSize() + " classes"
+                + (eps > 0 ? String.format(Locale.ROOT, ", label-smoothed (%.3g)", eps) : "") + " for " + job.loss()
+                + "; accuracy is the argmax match");
+        }
+    }
+
     /** Everything that can be checked before the first step, checked before the run directory is touched. */
     private JobSpec checkBeforeWriting(JobSpec job, ModelSpec spec, PreparedData data) {
         int outputs;
         try (Sequential m = Sequential.build(spec)) {
             outputs = (int) m.outputShape().size();
         }
-        Loss loss = job.lossFunction();
+        if (job.evaluation().test() && data.test() == null) {
+            throw new JobException("evaluation.splits lists test, but the data '" + job.data().name() + "' has no "
+                + "test split; give data.test_file or data.test_fraction, or remove test from evaluation.splits");
+        }
+        // the raw (loaded) labels of one-hot targets are class indices, checked as such against the outputs
+        Loss loss = data.oneHot() ? Loss.SOFTMAX_CROSS_ENTROPY : job.lossFunction();
         if (data.loaded() == null) {
-            checkFinite(data.train());
-            checkFinite(data.validation());
+            DataPreflight.checkFinite(data.train());
+            DataPreflight.checkFinite(data.validation());
         }
         io.jtrain.data.DataSplits loaded = data.loaded();
         if (loaded != null) {
-            checkTargets(loaded.train(), loss, outputs, loaded.trainOrigin());
+            DataPreflight.checkTargets(loaded.train(), loss, outputs, loaded.trainOrigin());
             if (loaded.test() != null) {
-                checkTargets(loaded.test(), loss, outputs, loaded.testOrigin());
+                DataPreflight.checkTargets(loaded.test(), loss, outputs, loaded.testOrigin());
             }
         } else {
-            checkTargets(data.train(), loss, outputs, null);
+            DataPreflight.checkTargets(data.train(), loss, outputs, null);
             if (data.validation() != null) {
-                checkTargets(data.validation(), loss, outputs, null);
+                DataPreflight.checkTargets(data.validation(), loss, outputs, null);
             }
             if (data.test() != null) {
-                checkTargets(data.test(), loss, outputs, null);
+                DataPreflight.checkTargets(data.test(), loss, outputs, null);
             }
         }
         int n = data.train().size();
@@ -383,51 +408,6 @@ public final class TrainingRun {
             job = job.withBatchSize(n);
         }
         return job;
-    }
-
-    /** Data given from Java has no file to be checked when read: its inputs must be finite. */
-    private static void checkFinite(Dataset d) {
-        if (d == null) {
-            return;
-        }
-        float[] x = d.x();
-        long bad = 0;
-        int first = -1;
-        for (int i = 0; i < x.length; i++) {
-            if (!Float.isFinite(x[i])) {
-                first = bad++ == 0 ? i : first;
-            }
-        }
-        if (bad > 0) {
-            throw new DataException(d.name() + ": " + bad + " non-finite input values (the first in sample "
-                + first / d.sampleSize() + ", value " + first % d.sampleSize() + "); fill or drop them before "
-                + "training");
-        }
-    }
-
-    /**
-     * The first target the loss refuses for a model with {@code outputs} outputs, named by its place in the
-     * source files ({@code origin}; null names the sample's index in {@code d}).
-     */
-    public static void checkTargets(Dataset d, Loss loss, int outputs, io.jtrain.data.DataSplits.Origin origin) {
-        int ts = d.targetSize();
-        if (loss.classIndexTargets() && ts == 1 && outputs == 1) {
-            throw new JobException("softmax_cross_entropy needs at least 2 outputs, but the model's last layer has 1; "
-                + "use binary_cross_entropy for a single output, or give the last layer one unit per class");
-        }
-        if (!loss.classIndexTargets() && ts != outputs) {
-            throw new JobException(loss.id() + " compares each of the model's " + outputs + " outputs with a target, "
-                + "but " + d.name() + " has " + ts + " target value(s) per sample; make the last layer's units match");
-        }
-        float[] y = d.y();
-        boolean probabilities = loss.classIndexTargets() && ts > 1;
-        for (int i = 0; i < y.length; i++) {
-            boolean ok = probabilities ? y[i] >= 0 && y[i] <= 1 : loss.validTarget(y[i], outputs);
-            if (!ok) {
-                throw new DataException(io.jtrain.data.DataSplits.Origin.name(origin, i / ts, d.name()) + ": target "
-                    + y[i] + " is not " + loss.targetRule(outputs) + "; fix the labels or the model's last layer");
-            }
-        }
     }
 
     private JobSpec autoBatch(JobSpec job, ModelSpec spec, Backend be, PreparedData data) {

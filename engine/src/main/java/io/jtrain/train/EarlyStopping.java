@@ -11,11 +11,13 @@ public final class EarlyStopping {
 
     /**
      * @param enabled whether to stop early (the best epoch is tracked either way)
-     * @param monitor val_loss, val_accuracy, loss or accuracy
+     * @param monitor a metric of metrics.csv: loss, accuracy, mae, rmse, each also of the validation split
+     *     ({@code val_loss}, ...) or of the test split evaluated during training ({@code test_loss}, ...)
      * @param restoreBest use the best epoch's weights at the end
      */
     public record Config(boolean enabled, String monitor, double minDelta, int patience, boolean restoreBest) {
-        public static final List<String> MONITORS = List.of("val_loss", "val_accuracy", "loss", "accuracy");
+        public static final List<String> MONITORS = List.of("val_loss", "val_accuracy", "loss", "accuracy",
+            "val_mae", "val_rmse", "mae", "rmse", "test_loss", "test_accuracy", "test_mae", "test_rmse");
 
         public Config {
             if (!MONITORS.contains(monitor)) {
@@ -33,6 +35,11 @@ public final class EarlyStopping {
         public boolean maximize() {
             return monitor.endsWith("accuracy");
         }
+
+        /** The split the monitor reads: "validation", "test" or "training". */
+        public String split() {
+            return monitor.startsWith("val_") ? "validation" : monitor.startsWith("test_") ? "test" : "training";
+        }
     }
 
     private final Config cfg;
@@ -45,14 +52,16 @@ public final class EarlyStopping {
         this.best = cfg.maximize() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
 
-    /** The monitored value of an epoch (falls back to the training metric without validation). */
+    /**
+     * The monitored value of an epoch; a validation metric falls back to the training one when the epoch has no
+     * validation numbers (a run without a validation split). NaN when the epoch has neither.
+     */
     public double value(EpochMetrics m) {
-        return switch (cfg.monitor()) {
-            case "val_loss" -> m.valLoss() != null ? m.valLoss() : m.loss();
-            case "val_accuracy" -> m.valAccuracy() != null ? m.valAccuracy() : nz(m.accuracy());
-            case "loss" -> m.loss();
-            default -> nz(m.accuracy());
-        };
+        Double v = m.metric(cfg.monitor());
+        if (v == null && cfg.monitor().startsWith("val_")) {
+            v = m.metric(cfg.monitor().substring(4));
+        }
+        return nz(v);
     }
 
     private static double nz(Double d) {

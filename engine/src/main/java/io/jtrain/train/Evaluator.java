@@ -10,8 +10,8 @@ import io.jtrain.tensor.Tensor;
 
 /**
  * Inference-mode passes over a data set: loss, accuracy, confusion matrix and predicted probabilities.
- * Accuracy is the argmax match for softmax cross-entropy, the per-element sign match for binary
- * cross-entropy, and absent for regression.
+ * Accuracy follows the run's {@link AccuracyRule}: the argmax match for softmax cross-entropy and for one-hot
+ * targets, the per-element sign match for binary cross-entropy, absent for regression.
  */
 public final class Evaluator implements AutoCloseable {
     private final Sequential model;
@@ -24,23 +24,29 @@ public final class Evaluator implements AutoCloseable {
     private final float[] logitsHost;
     private final Tensor acc;
     private final boolean owns;
+    private final AccuracyRule rule;
+    private final ArgmaxCount argmax;
 
-    Evaluator(Sequential model, Loss loss, BatchFeeder feeder, Tensor dOutFull, int batch) {
+    Evaluator(Sequential model, Loss loss, BatchFeeder feeder, Tensor dOutFull, int batch, AccuracyRule rule,
+              ArgmaxCount argmax) {
         this.model = model;
         this.loss = loss;
+        this.rule = rule;
+        this.argmax = argmax;
         this.be = model.backend();
         this.feeder = feeder;
         this.dOutFull = dOutFull;
         this.end = loss.fusesSoftmax() ? model.logitsEnd() : model.layers().size();
         this.batch = batch;
         this.logitsHost = new float[(int) (batch * model.layers().get(end - 1).outputShape().size())];
-        this.acc = be.allocate(io.jtrain.tensor.Shape.of(4), MemoryCategory.WORKSPACE);
+        this.acc = be.allocate(io.jtrain.tensor.Shape.of(8), MemoryCategory.WORKSPACE);
         this.owns = false;
     }
 
-    private Evaluator(Sequential model, Loss loss, int batch, int targetSize) {
+    private Evaluator(Sequential model, Loss loss, int batch, int targetSize, AccuracyRule rule) {
         this.model = model;
         this.loss = loss;
+        this.rule = rule;
         this.be = model.backend();
         model.reserve(Math.max(batch, model.reservedBatch()));
         this.end = loss.fusesSoftmax() ? model.logitsEnd() : model.layers().size();
@@ -49,13 +55,20 @@ public final class Evaluator implements AutoCloseable {
             MemoryCategory.ACTIVATIONS);
         this.batch = batch;
         this.logitsHost = new float[(int) (batch * model.layers().get(end - 1).outputShape().size())];
-        this.acc = be.allocate(io.jtrain.tensor.Shape.of(4), MemoryCategory.WORKSPACE);
+        this.acc = be.allocate(io.jtrain.tensor.Shape.of(8), MemoryCategory.WORKSPACE);
+        this.argmax = rule == AccuracyRule.ARGMAX ? new ArgmaxCount(be, model.layers().get(end - 1).outputShape(),
+            batch) : null;
         this.owns = true;
     }
 
-    /** An evaluator with its own buffers for a loaded model. */
+    /** An evaluator with its own buffers for a loaded model, its accuracy rule taken from the loss. */
     public static Evaluator create(Sequential model, Loss loss, int batch, int targetSize) {
-        return new Evaluator(model, loss, batch, targetSize);
+        return new Evaluator(model, loss, batch, targetSize, AccuracyRule.byLoss(loss));
+    }
+
+    /** An evaluator with its own buffers for a loaded model and the run's accuracy rule. */
+    public static Evaluator create(Sequential model, Loss loss, int batch, int targetSize, AccuracyRule rule) {
+        return new Evaluator(model, loss, batch, targetSize, rule);
     }
 
     /**
@@ -65,15 +78,19 @@ public final class Evaluator implements AutoCloseable {
      */
     public Evaluation evaluate(Dataset d) {
         int outputs = (int) model.layers().get(end - 1).outputShape().size();
-        ConfusionMatrix cm = loss == Loss.SOFTMAX_CROSS_ENTROPY && d.numClasses() > 1
-            ? new ConfusionMatrix(Math.max(d.numClasses(), outputs)) : null;
+        boolean oneHot = rule == AccuracyRule.ARGMAX;
+        ConfusionMatrix cm = (loss == Loss.SOFTMAX_CROSS_ENTROPY && d.targetSize() == 1 || oneHot)
+            && d.numClasses() > 1 ? new ConfusionMatrix(Math.max(d.numClasses(), outputs)) : null;
         be.fill(acc, 0f);
-        double[] reg = loss == Loss.MEAN_SQUARED_ERROR ? new double[5] : null;
+        double[] reg = loss == Loss.MEAN_SQUARED_ERROR && rule == AccuracyRule.NONE ? new double[5] : null;
         for (int from = 0; from < d.size(); from += batch) {
             int nb = Math.min(batch, d.size() - from);
             Tensor[] xy = feeder.load(d, null, from, nb, null, null);
             Tensor out = model.forward(xy[0], false, end);
             loss.accumulate(be, out, xy[1], dOutFull.narrow(nb), 1f, acc);
+            if (argmax != null) {
+                argmax.add(out, xy[1], acc);
+            }
             if (reg != null) {
                 be.download(out, logitsHost, 0);
                 regression(reg, feeder.hostTargets(), (int) out.size());
@@ -82,22 +99,26 @@ public final class Evaluator implements AutoCloseable {
                 be.download(out, logitsHost, 0);
                 int c = (int) (out.size() / nb);
                 for (int i = 0; i < nb; i++) {
-                    int label = (int) feeder.hostTargets()[i];
+                    int label = oneHot ? argmax(feeder.hostTargets(), i * c, c) : (int) feeder.hostTargets()[i];
                     if (label >= 0 && label < d.numClasses()) {
                         cm.add(label, argmax(logitsHost, i * c, c));
                     }
                 }
             }
         }
-        float[] r = new float[4];
+        float[] r = new float[8];
         be.download(acc, r, 0);
         if (r[2] > 0) {
             throw new io.jtrain.data.DataException((long) r[2] + " targets of " + d.name() + " are not "
                 + loss.targetRule(outputs) + "; the data does not fit this model");
         }
         int n = Math.max(1, d.size());
-        return new Evaluation(r[0] / n, loss != Loss.MEAN_SQUARED_ERROR ? (double) r[1] / n : null, cm, d.size(),
-            reg == null ? null : regressionMetrics(reg));
+        Double accuracy = switch (rule) {
+            case NONE -> null;
+            case LOSS -> (double) r[1] / n;
+            case ARGMAX -> (double) r[ArgmaxCount.SLOT] / n;
+        };
+        return new Evaluation(r[0] / n, accuracy, cm, d.size(), reg == null ? null : regressionMetrics(reg));
     }
 
     /** Sums over target values: {count, |error|, error², target, target²}. */
@@ -151,6 +172,9 @@ public final class Evaluator implements AutoCloseable {
     @Override
     public void close() {
         acc.close();
+        if (owns && argmax != null) {
+            argmax.close();
+        }
         if (owns) {
             feeder.close();
             dOutFull.close();

@@ -33,7 +33,9 @@ public final class Trainer implements AutoCloseable {
     private final Tensor dOutFull;
     /** The step's loss sum, correct count, invalid targets and rows, summed on the device (see Loss#accumulate). */
     private final Tensor acc;
-    private final float[] accHost = new float[4];
+    private final float[] accHost = new float[8];
+    private final AccuracyRule rule;
+    private final ArgmaxCount argmax;
     private final int end;
     private final EarlyStopping stopping;
     private final List<Tensor> best = new ArrayList<>();
@@ -42,6 +44,8 @@ public final class Trainer implements AutoCloseable {
     private double currentLr;
 
     private Dataset trainingSubset;
+    private Dataset testSplit;
+    private int evaluateEvery = 1;
 
     /**
      * Also evaluates {@code subset} (training samples) in inference mode after every epoch, into {@link
@@ -51,8 +55,28 @@ public final class Trainer implements AutoCloseable {
         this.trainingSubset = subset;
     }
 
+    /**
+     * Evaluates the validation split (and {@code test}, when not null, into the {@code test_*} metrics) every
+     * {@code every} epochs and after the last; early stopping and best-model selection on a validation or test
+     * metric then count only the evaluated epochs. The test split is never trained on.
+     */
+    public void evaluateEvery(int every, Dataset test) {
+        if (every < 1) {
+            throw new io.jtrain.util.UsageException("evaluation.every_epochs must be at least 1, got " + every);
+        }
+        this.evaluateEvery = every;
+        this.testSplit = test;
+    }
+
+    /** A trainer whose accuracy rule is taken from the loss ({@link AccuracyRule#byLoss}). */
     public Trainer(Sequential model, Optimizer opt, Loss loss, LrSchedule schedule, TrainConfig cfg, int targetSize) {
+        this(model, opt, loss, schedule, cfg, targetSize, AccuracyRule.byLoss(loss));
+    }
+
+    public Trainer(Sequential model, Optimizer opt, Loss loss, LrSchedule schedule, TrainConfig cfg, int targetSize,
+                   AccuracyRule rule) {
         this.model = model;
+        this.rule = rule;
         this.opt = opt;
         this.loss = loss;
         this.schedule = schedule;
@@ -64,19 +88,24 @@ public final class Trainer implements AutoCloseable {
         Layer last = model.layers().get(end - 1);
         this.feeder = new BatchFeeder(be, model.inputShape(), targetSize, maxBatch);
         Tensor d = null;
+        Tensor a = null;
         try {
             d = be.allocate(last.outputShape().withBatch(maxBatch), MemoryCategory.ACTIVATIONS);
-            this.acc = be.allocate(io.jtrain.tensor.Shape.of(4), MemoryCategory.WORKSPACE);
+            a = be.allocate(io.jtrain.tensor.Shape.of(8), MemoryCategory.WORKSPACE);
+            this.argmax = rule == AccuracyRule.ARGMAX ? new ArgmaxCount(be, last.outputShape(), maxBatch) : null;
         } catch (RuntimeException e) {
             feeder.close();
-            if (d != null) {
-                d.close();
+            for (Tensor t : new Tensor[] {d, a}) {
+                if (t != null) {
+                    t.close();
+                }
             }
             throw e;
         }
+        this.acc = a;
         this.dOutFull = d;
         this.stopping = new EarlyStopping(cfg.earlyStopping());
-        this.evaluator = new Evaluator(model, loss, feeder, dOutFull, maxBatch);
+        this.evaluator = new Evaluator(model, loss, feeder, dOutFull, maxBatch, rule, argmax);
     }
 
     /** Asks the loop to checkpoint and stop at the next step (safe to call from a signal handler thread). */
@@ -193,6 +222,9 @@ public final class Trainer implements AutoCloseable {
             Tensor out = model.forward(xy[0], true, end);
             Tensor dOut = dOutFull.narrow(nb);
             loss.accumulate(be, out, xy[1], dOut, 1f / (last - first), acc);
+            if (argmax != null) {
+                argmax.add(out, xy[1], acc);
+            }
             model.backward(dOut, end);
             samples += nb;
         }
@@ -208,7 +240,7 @@ public final class Trainer implements AutoCloseable {
                 + "(optimizer.clip_norm: 1.0), or check the inputs for NaN (jtrain doctor)");
         }
         st.epochLossSum += accHost[0];
-        st.epochCorrect += accHost[1];
+        st.epochCorrect += rule == AccuracyRule.ARGMAX ? accHost[ArgmaxCount.SLOT] : accHost[1];
         st.epochSamples += samples;
     }
 
@@ -232,18 +264,42 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void finishEpoch(Dataset val, TrainState st, Listeners l, double seconds) {
-        Evaluation ev = val == null ? null : evaluate(val);
+        boolean evaluated = st.epoch % evaluateEvery == 0 || st.epoch == cfg.epochs();
+        Evaluation ev = val == null || !evaluated ? null : evaluate(val);
+        Evaluation test = testSplit == null || !evaluated ? null : evaluate(testSplit);
         Evaluation te = trainingSubset == null ? null : evaluate(trainingSubset);
-        Double acc = isClassification() ? st.epochCorrect / Math.max(1, st.epochSamples) : null;
-        EpochMetrics m = new EpochMetrics(st.epoch, st.epochLossSum / Math.max(1, st.epochSamples), acc,
+        long n = Math.max(1, st.epochSamples);
+        double lossMean = st.epochLossSum / n;
+        java.util.Map<String, Double> more = new java.util.LinkedHashMap<>();
+        if (loss == Loss.MEAN_SQUARED_ERROR && rule == AccuracyRule.NONE) {
+            more.put("mae", st.epochCorrect / n);     // the loss's [1] is the absolute-error sum for MSE
+            more.put("rmse", Math.sqrt(lossMean));
+            if (ev != null && ev.regression() != null) {
+                more.put("val_mae", ev.regression().mae());
+                more.put("val_rmse", ev.regression().rmse());
+            }
+        }
+        if (test != null) {
+            more.put("test_loss", test.loss());
+            if (test.accuracy() != null) {
+                more.put("test_accuracy", test.accuracy());
+            }
+            if (test.regression() != null) {
+                more.put("test_mae", test.regression().mae());
+                more.put("test_rmse", test.regression().rmse());
+            }
+        }
+        EpochMetrics m = new EpochMetrics(st.epoch, lossMean, isClassification() ? st.epochCorrect / n : null,
             ev == null ? null : ev.loss(), ev == null ? null : ev.accuracy(), currentLr, seconds,
-            te == null ? null : te.loss(), te == null ? null : te.accuracy());
+            te == null ? null : te.loss(), te == null ? null : te.accuracy(), more);
         st.history.add(m);
-        boolean isBest = stopping.update(m);
+        String split = stopping.config().split();
+        boolean counts = evaluated || split.equals("training") || split.equals("validation") && val == null;
+        boolean isBest = counts && stopping.update(m);
         if (isBest) {
             keepBest();
         }
-        schedule.epochEnd(st.epoch - 1, stopping.value(m), stopping.maximize());
+        schedule.epochEnd(st.epoch - 1, counts ? stopping.value(m) : Double.NaN, stopping.maximize());
         st.stepInEpoch = 0;
         st.epochLossSum = 0;
         st.epochCorrect = 0;
@@ -258,7 +314,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private boolean isClassification() {
-        return loss != Loss.MEAN_SQUARED_ERROR;
+        return rule != AccuracyRule.NONE;
     }
 
     /** Loss, accuracy and confusion matrix of {@code d} in inference mode. */
@@ -339,6 +395,9 @@ public final class Trainer implements AutoCloseable {
         feeder.close();
         dOutFull.close();
         acc.close();
+        if (argmax != null) {
+            argmax.close();
+        }
         for (Tensor t : best) {
             t.close();
         }

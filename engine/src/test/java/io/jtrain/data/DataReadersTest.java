@@ -113,8 +113,9 @@ class DataReadersTest {
         assertEquals(3, d.numClasses());
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, d.x());
         assertArrayEquals(new float[] {0, 1, 2}, d.y());
-        Files.writeString(p, "a,b\n1,x\n");
-        assertThrows(DataException.class, () -> CsvData.read(p, null, false));
+        Files.writeString(p, "a,b\n1,x\n2,0\n");
+        DataException mixed = assertThrows(DataException.class, () -> CsvData.read(p, null, false));
+        assertTrue(mixed.getMessage().startsWith(p + ":2:3: column 'b' holds 'x'"), mixed.getMessage());
     }
 
     @Test

@@ -35,7 +35,11 @@ class JobSpecTest {
             "data: {name: tab.csv, task: regression, augmentation: {shift: 0.1}}\nmodel:\n  layers:\n    - {type: dense, units: 4}\n"
                 + "optimizer: {name: sgd, lr: 0.05, momentum: 0.9, nesterov: true}\nschedule: {name: cosine}\n",
             "training: {batch_size: auto, device: cuda:1}\n", "model: {preset: dlfs, init: 'normal(0, 1)', bias_init: "
-                + "0.5}\n")) {
+                + "0.5}\n",
+            "data: {name: t.csv, validation: test, label_columns: [a, b], label_smoothing: 0.1, test_fraction: 0.2, "
+                + "categorical: [c]}\nevaluation: {every_epochs: 10, splits: [validation, test]}\n"
+                + "training: {early_stopping: {monitor: test_accuracy}}\n",
+            "data: {name: t.csv, validation: 500, test_file: u.csv}\n")) {
             JobSpec a = parse(yaml);
             JobSpec b = parse(a.toYaml());
             assertEquals(a, b, a.toYaml());
@@ -51,7 +55,9 @@ class JobSpecTest {
             "nesterov:", "beta1:", "beta2:", "eps:", "weight_decay:", "weight_decay_applies_to:", "clip_norm:",
             "clip_value:", "final_lr:", "gamma:", "step_epochs:", "warmup_epochs:", "patience:", "min_delta:",
             "epochs:", "batch_size:", "eval_batch_size:", "drop_last:", "seed:", "device:", "accumulation:",
-            "checkpoint_every_steps:", "early_stopping:", "enabled:", "monitor:", "restore_best:", "output:")) {
+            "checkpoint_every_steps:", "early_stopping:", "enabled:", "monitor:", "restore_best:", "output:",
+            "label_columns:", "label_smoothing:", "test_file:", "test_fraction:", "categorical:", "evaluation:",
+            "every_epochs:", "splits:")) {
             assertTrue(y.contains(key), key + " missing in\n" + y);
         }
     }

@@ -85,6 +85,27 @@ class LossTest {
     }
 
     @Test
+    void meanSquaredErrorsAccumulatorHoldsTheAbsoluteErrorSumForTheMae() {
+        double[] p = random(12, 6, 3);
+        double[] t = random(12, 7, 3);
+        try (CpuBackend be = TestBackends.cpu(); Tensor pt = tensor(be, p, 4, 3); Tensor tt = tensor(be, t, 4, 3);
+             Tensor dp = tensor(be, new double[12], 4, 3); Tensor acc = tensor(be, new double[4], 4)) {
+            be.meanSquaredError(pt, tt, dp, 1f, acc);
+            double abs = 0;
+            double sq = 0;
+            for (int i = 0; i < 12; i++) {
+                abs += Math.abs(p[i] - t[i]);
+                sq += (p[i] - t[i]) * (p[i] - t[i]);
+            }
+            float[] a = get(be, acc);
+            assertEquals(sq / 3, a[0], 1e-5, "the squared-error sum over the values per row");
+            assertEquals(abs / 3, a[1], 1e-5, "the absolute-error sum over the values per row");
+            assertEquals(0, a[2]);
+            assertEquals(4, a[3]);
+        }
+    }
+
+    @Test
     void meanSquaredErrorWithGradScale() {
         double[] p = random(10, 4, 2);
         double[] t = random(10, 5, 2);

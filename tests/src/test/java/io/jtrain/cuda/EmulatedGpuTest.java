@@ -196,4 +196,61 @@ class EmulatedGpuTest {
             all);
         assertTrue(!all.contains("MISMATCH") && !all.contains("ERROR"), all);
     }
+
+    /**
+     * Class labels as one-hot targets for mean squared error, and regression's absolute-error sum, on the emulated
+     * device: the same losses, argmax accuracies (counted by the probability-target softmax cross-entropy into
+     * acc[4..8)) and mean absolute errors as on the CPU, epoch by epoch.
+     */
+    @Test
+    void oneHotArgmaxAccuracyAndTheMaeAgreeWithTheCpu() throws Exception {
+        assumeTrue(harness != null, "g++ not available: the emulated device cannot be built");
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 96;
+        float[] x = new float[n * 4];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(3);
+            y[i] = c;
+            for (int k = 0; k < 4; k++) {
+                x[i * 4 + k] = (float) ((k == c ? 1.5 : 0) + 0.5 * r.nextGaussian());
+            }
+        }
+        String[] names = {"a", "b", "c"};
+        io.jtrain.data.Dataset train = new io.jtrain.data.Dataset("blobs", Shape.of(4), x, y, 1, 3, names);
+        io.jtrain.job.JobSpec job = io.jtrain.job.JobSpec.defaults().with(java.util.Map.of("loss", "mse",
+            "model.preset", "mlp", "training.epochs", "3", "training.batch_size", "32", "data.normalization", "none"));
+        float[] reg = new float[n * 2];
+        for (int i = 0; i < n; i++) {
+            reg[2 * i] = x[i * 4] - x[i * 4 + 1];
+            reg[2 * i + 1] = 0.5f * x[i * 4 + 2];
+        }
+        io.jtrain.data.Dataset regression = new io.jtrain.data.Dataset("lines", Shape.of(4), x, reg, 2, 0,
+            new String[0]);
+        io.jtrain.job.JobSpec regJob = job.with(java.util.Map.of("data.task", "regression"));
+        try (EmulatedCudaApi api = EmulatedCudaApi.start(harness, 1L << 30); CudaBackend gpu = open(api);
+             CpuBackend host = CpuBackend.create(new CpuMemoryPool(1L << 30), 1)) {
+            for (Object[] c : new Object[][] {{job, train}, {regJob, regression}}) {
+                io.jtrain.job.JobSpec j = (io.jtrain.job.JobSpec) c[0];
+                io.jtrain.data.Dataset d = (io.jtrain.data.Dataset) c[1];
+                List<io.jtrain.train.EpochMetrics> a = io.jtrain.run.TrainingRun.of(j).backend(host).inMemory()
+                    .data(io.jtrain.run.PreparedData.prepare(j, d, null)).build().run().history();
+                List<io.jtrain.train.EpochMetrics> b = io.jtrain.run.TrainingRun.of(j).backend(gpu).inMemory()
+                    .data(io.jtrain.run.PreparedData.prepare(j, d, null)).build().run().history();
+                for (int e = 0; e < a.size(); e++) {
+                    assertEquals(a.get(e).loss(), b.get(e).loss(), 1e-4, "loss, epoch " + (e + 1));
+                    for (String m : List.of("accuracy", "val_accuracy", "mae", "val_mae")) {
+                        Double u = a.get(e).metric(m);
+                        Double v = b.get(e).metric(m);
+                        assertEquals(u == null, v == null, m);
+                        if (u != null) {
+                            assertEquals(u, v, 1e-4, m + ", epoch " + (e + 1));
+                        }
+                    }
+                }
+                assertTrue(j.regression() ? a.get(2).metric("mae") != null : a.get(2).accuracy() > 0.5, a.toString());
+            }
+            LAUNCHED.addAll(api.launched());
+        }
+    }
 }

@@ -190,8 +190,8 @@ class AdversarialSuiteTest {
         cs.add(c("csv empty cell", train(d, text("empty.csv", hdr + "1,,0\n3,4,1\n").toString()), 3,
             "empty.csv:2:3", "holds ''"));
         cs.add(c("csv infinity", train(d, text("inf.csv", hdr + "1,2,0\ninf,4,1\n").toString()), 3, "inf.csv:3:1"));
-        cs.add(c("csv not a number", train(d, text("word.csv", hdr + "1,two,0\n").toString()), 3,
-            "word.csv:2:3", "not a number"));
+        cs.add(c("csv not a number", train(d, text("word.csv", hdr + "1,2,0\n1,two,0\n").toString()), 3,
+            "word.csv:3:3", "not a number"));
         cs.add(c("csv ragged row", train(d, text("ragged.csv", hdr + "1,2,0\n1,2\n").toString()), 3,
             "ragged.csv:3", "2 columns, the header has 3"));
         cs.add(c("csv header only", train(d, text("header.csv", hdr).toString()), 3, "no data rows"));

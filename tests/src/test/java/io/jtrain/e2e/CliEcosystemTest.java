@@ -114,24 +114,46 @@ class CliEcosystemTest {
     }
 
     /**
-     * --tensorboard writes TensorFlow's event format: TFRecord frames whose masked CRC-32C checks out around
-     * Event protocol buffers, decoded here independently of the writer (file_version, then scalars per epoch).
+     * The TensorBoard event files (on by default) are TensorFlow's event format: TFRecord frames whose masked
+     * CRC-32C checks out around Event protocol buffers, decoded here independently of the writer and without
+     * any tool (TensorBoardDecodeTest decodes them with protoc-generated classes): file_version first, then the
+     * per-step and per-epoch scalars, the splits in Keras's tb/train and tb/validation; --no-tensorboard writes none.
      */
     @Test
     void tensorboardEventFileHoldsTheEpochScalars() throws IOException {
         Path run = tmp.resolve("tb");
         Cli.Result r = Cli.run("train", "--preset", "mlp", "--set", "data.limit=600", "--epochs", "2", "--device",
-            "cpu", "--out", run.toString(), "--tensorboard", "--no-live-diagnosis", "--json");
+            "cpu", "--out", run.toString(), "--no-live-diagnosis", "--json");
         assertEquals(0, r.code(), r.toString());
-        Path dir = run.resolve("tensorboard");
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        java.util.Map<String, Float> last = new java.util.HashMap<>();
+        read(run.resolve("tb/train"), seen, last);
+        assertEquals("file_version brain.Event:2", seen.get(0));
+        for (String tag : java.util.List.of("epoch_loss", "epoch_accuracy", "epoch_learning_rate", "batch_loss",
+            "batch_learning_rate")) {
+            assertTrue(seen.stream().anyMatch(t -> t.startsWith(tag + "@")), tag + " in " + seen);
+        }
+        JsonNode h = r.json().get("history");
+        assertEquals(h.get(1).get("loss").asDouble(), last.get("epoch_loss"), 1e-6);
+        java.util.List<String> vseen = new java.util.ArrayList<>();
+        java.util.Map<String, Float> vlast = new java.util.HashMap<>();
+        read(run.resolve("tb/validation"), vseen, vlast);
+        assertEquals(h.get(1).get("val_accuracy").asDouble(), vlast.get("epoch_accuracy"), 1e-6);
+        assertTrue(vseen.contains("epoch_accuracy@10"), "at the global step (2 epochs of 5 steps): " + vseen);
+        Path off = tmp.resolve("off");
+        assertEquals(0, Cli.run("train", "--preset", "mlp", "--set", "data.limit=300", "--epochs", "1", "--device",
+            "cpu", "--out", off.toString(), "--no-tensorboard").code());
+        assertTrue(!Files.exists(off.resolve("tb")), "--no-tensorboard writes none");
+    }
+
+    private static void read(Path dir, java.util.List<String> seen, java.util.Map<String, Float> last)
+        throws IOException {
         Path file;
         try (var files = Files.list(dir)) {
             file = files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents.")).findFirst()
                 .orElseThrow();
         }
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(file)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        java.util.List<String> seen = new java.util.ArrayList<>();
-        java.util.Map<String, Float> last = new java.util.HashMap<>();
         while (b.hasRemaining()) {
             byte[] len = new byte[8];
             b.get(len);
@@ -141,13 +163,26 @@ class CliEcosystemTest {
             assertEquals(masked(data), b.getInt(), "data CRC");
             decodeEvent(data, seen, last);
         }
-        assertEquals("file_version brain.Event:2", seen.get(0));
-        for (String tag : java.util.List.of("loss", "accuracy", "val_loss", "val_accuracy", "lr", "step/loss")) {
-            assertTrue(seen.stream().anyMatch(t -> t.startsWith(tag + "@")), tag + " in " + seen);
+    }
+
+    /** summary, bench and probe list only the options they use; one they have no use for is refused, saying why. */
+    @Test
+    void helpListsOnlyTheOptionsACommandUses() {
+        Cli.Result h = Cli.run("summary", "--help");
+        assertEquals(0, h.code(), h.toString());
+        for (String unused : java.util.List.of("--epochs", "--force", "--out=", "--lr", "--device", "--onednn")) {
+            assertTrue(!h.out().contains(unused), unused + " in summary --help:\n" + h.out());
         }
-        JsonNode h = r.json().get("history");
-        assertEquals(h.get(1).get("val_accuracy").asDouble(), last.get("val_accuracy"), 1e-6);
-        assertTrue(seen.contains("val_accuracy@2"), seen.toString());
+        assertTrue(h.out().contains("--preset") && h.out().contains("--set"), h.out());
+        Cli.Result b = Cli.run("bench", "--help");
+        assertTrue(!b.out().contains("--epochs") && !b.out().contains("--force") && b.out().contains("--device"),
+            b.out());
+        Cli.Result r = Cli.run("summary", "--epochs", "3");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--epochs has no effect on 'jtrain summary' (it runs nothing)"), r.err());
+        Cli.Result p = Cli.run("probe", "--out", "x");
+        assertEquals(2, p.code(), p.toString());
+        assertTrue(p.err().contains("--out has no effect on 'jtrain probe'"), p.err());
     }
 
     private static int masked(byte[] d) {

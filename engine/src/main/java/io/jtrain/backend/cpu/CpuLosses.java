@@ -130,6 +130,7 @@ final class CpuLosses {
         HostMemory t = target.mem();
         HostMemory dp = dPred.mem();
         double total = 0;
+        double absolute = 0;
         int invalid = 0;
         float g = 2f * gradScale / n;
         for (int i = 0; i < n; i++) {
@@ -141,8 +142,9 @@ final class CpuLosses {
             }
             float d = p.get(i) - ti;
             total += (double) d * d;
+            absolute += Math.abs(d);
             dp.put(i, d * g);
         }
-        add(acc, total / (n / rows), 0, invalid, rows);
+        add(acc, total / (n / rows), absolute / (n / rows), invalid, rows);
     }
 }

@@ -48,7 +48,7 @@ final class CudaLossOps {
 
     void meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale, Tensor acc) {
         checkAcc(acc, "mean squared error");
-        elementLoss("meanSquaredError", pred, target, dPred, gradScale, acc, false);
+        elementLoss("meanSquaredError", pred, target, dPred, gradScale, acc, true);
     }
 
     /** A loss kernel of signature (n, pred, target, dPred, gradScale, items). */
