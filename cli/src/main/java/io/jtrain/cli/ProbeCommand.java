@@ -52,7 +52,8 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--target-batch", paramLabel = "N", description = "Effective batch wanted; prints the accumulation.")
     Integer target;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "4", description = "Training steps per trial (>= 3).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "8", description = "Training steps per trial (>= 3); "
+        + "samples/s is the median over the steps after the first.")
     int steps;
 
     @Option(names = "--chart", paramLabel = "FILE.png", description = "Write the chart here (default: probe.png).")
@@ -69,6 +70,9 @@ public final class ProbeCommand implements Callable<Integer> {
         JobSpec job = loaded.spec();
         io.jtrain.run.TrainingRun.Options opts = common.runOptions(err);
         java.util.function.Consumer<String> log = l -> {
+            if (l.startsWith("  batch ") && !common.verbose && !common.json) {
+                return;     // the trials are the table on standard output; printed twice before
+            }
             err.println(l);
             err.flush();
         };
@@ -139,11 +143,12 @@ public final class ProbeCommand implements Callable<Integer> {
     }
 
     static String table(ProbeResult r) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%8s %6s %14s %14s%n", "batch", "fits",
-            "peak memory", "samples/s"));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%8s %6s %14s %14s %8s%n", "batch", "fits",
+            "peak memory", "samples/s", "spread"));
         for (TrialResult t : r.trials()) {
-            sb.append(String.format(Locale.ROOT, "%8d %6s %14s %14s%n", t.batchSize(), t.fits() ? "yes" : "no",
-                Sizes.format(t.peakBytes()), t.fits() ? String.format(Locale.ROOT, "%.1f", t.samplesPerSecond()) : "-"));
+            sb.append(String.format(Locale.ROOT, "%8d %6s %14s %14s %8s%n", t.batchSize(), t.fits() ? "yes" : "no",
+                Sizes.format(t.peakBytes()), t.fits() ? String.format(Locale.ROOT, "%.1f", t.samplesPerSecond()) : "-",
+                t.fits() ? String.format(Locale.ROOT, "%.0f %%", 100 * t.spread()) : "-"));
         }
         sb.append(String.format(Locale.ROOT, "capacity: %s%n", Sizes.format(r.capacityBytes())));
         if (r.maxBatchSize() == 0) {
@@ -152,8 +157,10 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "largest batch that fits: %d (confirmed by a second trial)%n",
             r.maxBatchSize()));
-        sb.append(String.format(Locale.ROOT, "recommended batch size: %d (the fastest measured size at or below "
-            + "%.0f %% of the largest fit)%n", r.recommendedBatchSize(), 100 * (1 - r.margin())));
+        sb.append(String.format(Locale.ROOT, "recommended batch size: %d (the smallest size within 5 %% of the fastest "
+            + "median samples/s, at or below %.0f %% of the largest fit%s)%n", r.recommendedBatchSize(),
+            100 * (1 - r.margin()), r.dataLimit() == null ? "" : " and a tenth of the training set, "
+            + r.dataLimit()));
         sb.append("throughput plateau: ").append(r.plateauBatchSize() == null ? "none found (doubling kept gaining "
             + "5 % or more)" : "from batch " + r.plateauBatchSize() + " (doubling gains less than 5 %)").append('\n');
         if (r.targetBatch() != null) {
@@ -180,6 +187,11 @@ public final class ProbeCommand implements Callable<Integer> {
         } else {
             o.put("target_batch", r.targetBatch());
         }
+        if (r.dataLimit() == null) {
+            o.putNull("data_limit");
+        } else {
+            o.put("data_limit", r.dataLimit());
+        }
         o.put("accumulation", r.accumulation());
         o.put("effective_batch", r.effectiveBatch());
         ArrayNode ts = o.putArray("trials");
@@ -190,8 +202,10 @@ public final class ProbeCommand implements Callable<Integer> {
             n.put("peak_bytes", t.peakBytes());
             if (t.fits()) {
                 n.put("samples_per_s", t.samplesPerSecond());
+                n.put("spread", t.spread());
             } else {
                 n.putNull("samples_per_s");
+                n.putNull("spread");
             }
         }
         return o;

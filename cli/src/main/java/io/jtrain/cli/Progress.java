@@ -4,20 +4,21 @@ import io.jtrain.train.EpochMetrics;
 import io.jtrain.run.RunListener;
 import java.io.PrintWriter;
 import java.util.Locale;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Progress on standard error: a progress bar with samples/s and ETA when standard error is a terminal
- * (the progressbar library), plain log lines otherwise (CI logs, pipes, --json runs). On a terminal narrower
- * than an epoch's line (80 columns), the validation numbers go on a second, indented line instead of wrapping.
+ * Progress on standard error: on a terminal, a live line redrawn in place at most ten times a second
+ * ({@link ProgressBarLine}: bar, steps, running loss and accuracy, samples/s, ETA, then "validating"), sized to
+ * the terminal's width (the progressbar library's jline terminal tells it); plain log lines otherwise (CI
+ * logs, pipes, --json runs). On a terminal narrower than an epoch's line, the validation numbers go on a
+ * second, indented line instead of wrapping.
  */
 final class Progress implements RunListener {
     private final PrintWriter err;
     private final boolean terminal;
     private final int epochs;
-    private ProgressBar bar;
+    private boolean live;
+    private int drawn;
+    private long lastDraw;
     private long epochStart;
     /** The terminal's width, or 0 when standard error is not a terminal. */
     private final int width;
@@ -35,28 +36,84 @@ final class Progress implements RunListener {
         int epoch = e.epoch();
         int steps = e.steps();
         epochStart = System.nanoTime();
-        if (terminal) {
-            bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
-                .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).setConsumer(
-                    new me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer(System.err)).build();
+        live = terminal;
+        lastDraw = 0;
+        if (live) {
+            draw(ProgressBarLine.render(width, epoch, epochs, 0, steps, Double.NaN, null, Double.NaN, -1));
         }
     }
 
     @Override
     public void stepEnd(StepEnd e) {
-        if (bar != null) {
-            double secs = (System.nanoTime() - epochStart) / 1e9;
-            bar.stepTo(e.step());
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  %.0f samples/s", e.loss(), e.samples() / secs));
+        long now = System.nanoTime();
+        if (!live || now - lastDraw < 100_000_000L && e.step() < e.steps()) {
+            return;
+        }
+        lastDraw = now;
+        double secs = (now - epochStart) / 1e9;
+        double eta = e.step() > 0 ? secs / e.step() * (e.steps() - e.step()) : -1;
+        draw(ProgressBarLine.render(width, e.epoch(), epochs, e.step(), e.steps(), e.loss(), e.accuracy(),
+            e.samples() / secs, eta));
+    }
+
+    /** The terminal's width, or 0 when standard error is not a terminal. */
+    int width() {
+        return width;
+    }
+
+    /**
+     * {@code line} broken at spaces so that no piece is wider than {@code width} (0: unbroken), the pieces after
+     * the first indented by {@code indent} spaces; a word longer than a line stays whole.
+     */
+    static String wrap(String line, int width, int indent) {
+        if (width <= 0 || line.length() <= width) {
+            return line;
+        }
+        StringBuilder out = new StringBuilder();
+        StringBuilder cur = new StringBuilder();
+        for (String w : line.split(" ")) {
+            if (cur.length() > 0 && cur.length() + 1 + w.length() > width) {
+                out.append(cur).append(System.lineSeparator());
+                cur.setLength(0);
+                cur.append(" ".repeat(indent));
+            }
+            if (cur.length() > 0 && !cur.toString().isBlank()) {
+                cur.append(' ');
+            }
+            cur.append(w);
+        }
+        return out.append(cur).toString();
+    }
+
+    /** A finding or notice printed mid-epoch starts on a clean line (this listener runs before the console's). */
+    @Override
+    public void finding(io.jtrain.diagnose.Finding f) {
+        clear();
+    }
+
+    @Override
+    public void notice(String line) {
+        clear();
+    }
+
+    /** Redraws the live line in place (carriage return, the line, blanks over what is left of the last). */
+    private void draw(String line) {
+        err.print("\r" + line + " ".repeat(Math.max(0, drawn - line.length())));
+        err.flush();
+        drawn = line.length();
+    }
+
+    private void clear() {
+        if (drawn > 0) {
+            err.print("\r" + " ".repeat(drawn) + "\r");
+            drawn = 0;
         }
     }
 
     @Override
     public void epochEnd(EpochEnd e) {
-        if (bar != null) {
-            bar.close();
-            bar = null;
-        }
+        clear();
+        live = false;
         err.println(line(e.metrics(), e.best(), epochs, width));
         err.flush();
     }
@@ -124,8 +181,7 @@ final class Progress implements RunListener {
     }
 
     void close() {
-        if (bar != null) {
-            bar.close();
-        }
+        clear();
+        err.flush();
     }
 }

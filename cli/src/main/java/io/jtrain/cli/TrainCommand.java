@@ -90,7 +90,8 @@ public final class TrainCommand implements Callable<Integer> {
             job = autoLr(job, opts, err);
         }
         Progress progress = new Progress(err, System.console() != null && !common.json, job.training().epochs());
-        TrainingRun.Builder b = TrainingRun.of(job).options(opts).listener(progress).listener(new Console(err));
+        TrainingRun.Builder b = TrainingRun.of(job).options(opts).listener(progress).listener(new Console(err,
+            progress.width()));
         if (tensorboard) {
             b.listener(new io.jtrain.run.TensorBoardWriter(null));
         }
@@ -128,18 +129,21 @@ public final class TrainCommand implements Callable<Integer> {
         /** The least time between two redraws of curves.png during training. */
         private static final long CHART_EVERY_MS = 2000;
         private final PrintWriter err;
+        private final int width;
         private java.nio.file.Path runDir;
         private long lastChart;
 
-        Console(PrintWriter err) {
+        /** @param width the terminal's width (long lines are broken at spaces, indented), 0 when not one */
+        Console(PrintWriter err, int width) {
             this.err = err;
+            this.width = width;
         }
 
         @Override
         public void started(Started s) {
             runDir = s.runDir();
             lastChart = System.currentTimeMillis();
-            err.println("device: " + s.device() + " (" + s.deviceReason() + ")");
+            err.println(Progress.wrap("device: " + s.device() + " (" + s.deviceReason() + ")", width - 1, 8));
             err.println("data: " + s.job().data().name() + " (" + s.trainSamples() + " training, " + s.validationSamples()
                 + " validation, " + s.testSamples() + " test samples)" + (s.firstEpoch() > 1 ? "; resuming at epoch "
                 + s.firstEpoch() : ""));
@@ -148,13 +152,13 @@ public final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void notice(String line) {
-            err.println(line);
+            err.println(Progress.wrap(line, width - 1, 2));
             err.flush();
         }
 
         @Override
         public void finding(Finding f) {
-            err.println("doctor: " + f + " (" + f.evidence() + "); fix: " + f.fix());
+            err.println(Progress.wrap("doctor: " + f + " (" + f.evidence() + "); fix: " + f.fix(), width - 1, 8));
             err.flush();
         }
 

@@ -24,4 +24,40 @@ class ProgressTest {
         }
         assertEquals(wide, Progress.line(m, true, 2, 200), "a wide terminal keeps one line");
     }
+
+    /** The live line at 60, 80 and 120 columns: never wider than the terminal, fields whole, the bar sized. */
+    @Test
+    void theLiveLineFitsSixtyEightyAndOneHundredTwentyColumns() {
+        for (int w : new int[] {60, 80, 120}) {
+            String l = ProgressBarLine.render(w, 3, 10, 42, 100, 1.23456, 0.6048, 12345.6, 12.4);
+            assertTrue(l.length() <= w - 1, w + ": " + l.length() + " " + l);
+            assertTrue(l.startsWith("epoch 3/10  [") && l.contains(" 42/100  loss 1.2346") && l.endsWith("ETA  0:12"),
+                w + ": " + l);
+            if (w >= 80) {
+                assertTrue(l.contains("acc 0.6048") && l.contains("12.3k/s"), w + ": " + l);
+            }
+        }
+        String a = ProgressBarLine.render(80, 3, 10, 1, 100, 9.87654, 0.1, 950, 600);
+        String b = ProgressBarLine.render(80, 3, 10, 99, 100, 0.00123, 0.99, 1_250_000, 1);
+        assertEquals(a.indexOf("loss"), b.indexOf("loss"), "fixed-width fields do not move:\n" + a + "\n" + b);
+        assertEquals(a.length(), b.length(), a + "\n" + b);
+        String end = ProgressBarLine.render(80, 3, 10, 100, 100, 0.5, null, 1000, 0);
+        assertTrue(end.endsWith("validate") && !end.contains("acc"), end);
+        assertTrue(ProgressBarLine.render(30, 1, 1, 1, 2, 0.5, 0.5, 1, 1).length() <= 29);
+        assertEquals("?", ProgressBarLine.si(Double.NaN));
+        assertEquals("1:02:05", ProgressBarLine.clock(3725));
+    }
+
+    @Test
+    void longLinesBreakAtSpacesOnANarrowTerminal() {
+        String device = "device: cpu (no CUDA driver (libcuda.so.1 not found; cudaGetDeviceCount: "
+            + "cudaErrorInsufficientDriver): training on CPU; convolutions and batch norm on oneDNN 3.8.1)";
+        String w = Progress.wrap(device, 79, 8);
+        for (String l : w.split(System.lineSeparator())) {
+            assertTrue(l.length() <= 79, l);
+        }
+        assertTrue(w.split(System.lineSeparator())[1].startsWith("        "), w);
+        assertEquals(device, w.replaceAll(System.lineSeparator() + " +", " "), "only spaces became line breaks");
+        assertEquals(device, Progress.wrap(device, -1, 8), "not a terminal: one line");
+    }
 }

@@ -8,9 +8,12 @@ import java.util.TreeMap;
  * The batch-size search: double from {@code start} until the first failure (never above {@code max}),
  * bisect to a granularity of one sample between the last fit and the first failure, then confirm the
  * largest fit with a second trial (memory need not grow monotonically with the batch size); when the
- * confirmation fails, the next smaller fitting size is confirmed instead. Recommends the fastest measured
- * size at or below {@code (1 - margin)} of the largest fit (ties go to the smaller) and reports the
- * plateau: the first size at which doubling gained less than {@link #PLATEAU_GAIN}.
+ * confirmation fails, the next smaller fitting size is confirmed instead. Recommends, among the sizes at or
+ * below {@code (1 - margin)} of the largest fit and at most the size the data warrants ({@code
+ * recommendAtMost}: a tenth of the training set, so an epoch has at least ten steps), the smallest whose
+ * median throughput is within {@link #PLATEAU_GAIN} of the fastest — so that noise between near-equal sizes
+ * does not decide — and reports the plateau: the first size at which doubling gained less than
+ * {@link #PLATEAU_GAIN}.
  */
 public final class BatchProbe {
     /** A doubling that gains less than this fraction of samples/s is a plateau. */
@@ -21,9 +24,16 @@ public final class BatchProbe {
     private final Trial trial;
     private final List<TrialResult> trials = new ArrayList<>();
     private final TreeMap<Integer, TrialResult> bySize = new TreeMap<>();
+    private final int recommendAtMost;
 
     public BatchProbe(Trial trial) {
+        this(trial, Integer.MAX_VALUE);
+    }
+
+    /** @param recommendAtMost the largest size worth recommending for the data (a tenth of the training set) */
+    public BatchProbe(Trial trial, int recommendAtMost) {
         this.trial = trial;
+        this.recommendAtMost = Math.max(1, recommendAtMost);
     }
 
     /** Runs the search. {@code max} caps the sizes tried (the training-set size and --max). */
@@ -89,15 +99,21 @@ public final class BatchProbe {
         if (confirmed == 0) {
             return result(0, 0, null, margin, target, capacity, "no batch size fit twice");
         }
-        int limit = (int) Math.floor(confirmed * (1 - margin));
-        TrialResult best = null;
+        int limit = Math.min(recommendAtMost, Math.max(1, (int) Math.floor(confirmed * (1 - margin))));
+        double fastest = 0;
         for (TrialResult t : bySize.values()) {
-            if (t.fits() && t.batchSize() <= Math.max(1, limit) && !Double.isNaN(t.samplesPerSecond())
-                && (best == null || t.samplesPerSecond() > best.samplesPerSecond())) {
+            if (t.fits() && t.batchSize() <= limit && !Double.isNaN(t.samplesPerSecond())) {
+                fastest = Math.max(fastest, t.samplesPerSecond());
+            }
+        }
+        TrialResult best = null;
+        for (TrialResult t : bySize.values()) {     // ascending sizes: the smallest near the fastest
+            if (best == null && t.fits() && t.batchSize() <= limit && t.samplesPerSecond() >= fastest
+                * (1 - PLATEAU_GAIN)) {
                 best = t;
             }
         }
-        int rec = best == null ? Math.max(1, limit) : best.batchSize();
+        int rec = best == null ? limit : best.batchSize();
         return result(confirmed, rec, plateau(), margin, target, capacity, null);
     }
 
@@ -115,7 +131,8 @@ public final class BatchProbe {
     private ProbeResult result(int max, int rec, Integer plateau, double margin, Integer target, long capacity,
                                String reason) {
         int acc = accumulation(target, rec);
-        return new ProbeResult(max, rec, plateau, capacity, margin, target, acc, List.copyOf(trials), reason);
+        return new ProbeResult(max, rec, plateau, capacity, margin, target, acc, List.copyOf(trials), reason,
+            recommendAtMost == Integer.MAX_VALUE ? null : recommendAtMost);
     }
 
     /** ceil(target / micro) when the target exceeds the micro-batch, else 1. */

@@ -22,8 +22,13 @@ public final class Probing {
      * @param cap the largest size tried: the training-set size (a batch larger than the data is never useful)
      * @param target the effective batch wanted, or null
      * @param steps training steps per trial (at least 3)
+     * @param trainSize the training set's size (0: unknown); no size above a tenth of it is recommended
      */
-    public record Settings(Integer start, int cap, double margin, Integer target, int steps) { }
+    public record Settings(Integer start, int cap, double margin, Integer target, int steps, int trainSize) {
+        public Settings(Integer start, int cap, double margin, Integer target, int steps) {
+            this(start, cap, margin, target, steps, 0);
+        }
+    }
 
     /**
      * Probes a job on its device ({@code training.device}, announced through {@code log}). A null
@@ -32,9 +37,10 @@ public final class Probing {
     public static Outcome probe(JobSpec job, io.jtrain.run.TrainingRun.Options opts, Integer start, Integer cap,
                                double margin, Integer target, int steps, Consumer<String> log) {
         ModelSpec ms = new ModelSpec(io.jtrain.run.PreparedData.inputShape(job), job.layers());
-        int max = cap != null ? cap : io.jtrain.run.PreparedData.load(job, opts.download()).train().size();
+        int size = io.jtrain.run.PreparedData.load(job, opts.download()).train().size();
+        int max = cap != null ? cap : size;
         try (var dev = io.jtrain.run.OpenDevice.of(job.training().device(), opts, log)) {
-            ProbeResult r = probe(dev.backend(), ms, job, new Settings(start, max, margin, target, steps), log);
+            ProbeResult r = probe(dev.backend(), ms, job, new Settings(start, max, margin, target, steps, size), log);
             long estimate = 0;
             if (r.recommendedBatchSize() > 0) {
                 estimate = estimate(dev.backend(), ms, job, r.recommendedBatchSize()).total();
@@ -67,10 +73,10 @@ public final class Probing {
         BatchProbe probe = new BatchProbe(size -> {
             TrialResult t = trial.run(size);
             log.accept(String.format(Locale.ROOT, "  batch %6d: %s", size, t.fits()
-                ? String.format(Locale.ROOT, "fits, peak %s, %.1f samples/s", Sizes.format(t.peakBytes()),
-                    t.samplesPerSecond()) : "out of memory"));
+                ? String.format(Locale.ROOT, "fits, peak %s, %.1f samples/s (spread %.0f %%)",
+                    Sizes.format(t.peakBytes()), t.samplesPerSecond(), 100 * t.spread()) : "out of memory"));
             return t;
-        });
+        }, s.trainSize() > 0 ? Math.max(1, s.trainSize() / 10) : Integer.MAX_VALUE);
         return probe.search(Math.min(first, s.cap()), s.cap(), s.margin(), s.target(), capacity);
     }
 

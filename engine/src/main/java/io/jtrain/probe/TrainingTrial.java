@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A real trial: the job's model trained for {@code steps} full steps at a batch size, through a
+ * A real trial: the job's model trained for {@code steps} full steps at a batch size (more for small sizes,
+ * up to {@link #SMALL_BATCH_SAMPLES} samples and 64 steps, whose short steps are noisy), through a
  * {@link TrainingRun} in memory on the chosen backend (so lazily created optimizer state exists, the live
  * doctor samples as in {@code train}, and the end-of-epoch bookkeeping of a real run happens), then an
  * evaluation pass at the evaluation batch size, on synthetic data of the job's shapes. Out of memory anywhere
@@ -24,6 +25,8 @@ public final class TrainingTrial implements Trial {
     private final Backend be;
     private final ModelSpec spec;
     private final JobSpec job;
+    /** Small batch sizes get steps up to this many samples in all, so that their median is stable. */
+    static final int SMALL_BATCH_SAMPLES = 4096;
     private final int steps;
     private final int classes;
 
@@ -44,6 +47,7 @@ public final class TrainingTrial implements Trial {
     public TrialResult run(int b) {
         long baseline = be.pool().inUseBytes();
         be.pool().resetPeaks();
+        int steps = Math.max(this.steps, Math.min(64, (SMALL_BATCH_SAMPLES + b - 1) / b));
         double[] times = new double[steps + 1];
         int eb = Math.max(b, job.training().evalBatchSize());
         JobSpec trial = job.with(Map.of("training.epochs", "1", "training.batch_size", Integer.toString(b),
@@ -68,8 +72,25 @@ public final class TrainingTrial implements Trial {
                     + (be.pool().inUseBytes() - baseline) + " bytes");
             }
         }
-        double secs = times[steps] - times[1];
-        return new TrialResult(b, true, be.pool().peakBytes() - baseline, (steps - 1) * (double) b / secs);
+        return timed(b, be.pool().peakBytes() - baseline, times);
+    }
+
+    /**
+     * Samples/s from the median of the step times after the first (warm-up) step, and their spread: one slow
+     * step (a collection, the JIT) moves the median little, where a total over 3 steps moved by 2x.
+     *
+     * @param times seconds from the start at the end of each step, times[1..steps]
+     */
+    static TrialResult timed(int b, long peak, double[] times) {
+        int n = times.length - 2;
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = times[i + 2] - times[i + 1];
+        }
+        java.util.Arrays.sort(d);
+        double median = n % 2 == 1 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+        double spread = n < 4 ? 0 : (d[(3 * n) / 4] - d[n / 4]) / median;
+        return new TrialResult(b, true, peak, b / median, spread);
     }
 
     private int targetSize() {

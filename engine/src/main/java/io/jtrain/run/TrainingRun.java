@@ -414,13 +414,14 @@ public final class TrainingRun {
         int cap = data.train().size();
         notice("batch size auto: probing on " + be.device() + " (up to " + cap + ", the training-set size)");
         ProbeResult r = Probing.probe(be, spec, job, new Probing.Settings(null, cap, io.jtrain.probe.BatchProbe
-            .DEFAULT_MARGIN, null, 4), this::notice);
+            .DEFAULT_MARGIN, null, 6, cap), this::notice);
         if (r.maxBatchSize() == 0) {
             throw new OutOfMemoryException(be.device(), io.jtrain.tensor.MemoryCategory.ACTIVATIONS, 0,
                 be.pool().inUseBytes(), be.pool().capacityBytes(), -1, -1);
         }
-        notice(String.format(Locale.ROOT, "batch size auto: using %d — the fastest measured size at or below "
-            + "90 %% of the largest that fits (%d)%s", r.recommendedBatchSize(), r.maxBatchSize(),
+        notice(String.format(Locale.ROOT, "batch size auto: using %d — the smallest size within 5 %% of the fastest "
+            + "median throughput, at or below 90 %% of the largest that fits (%d)%s%s", r.recommendedBatchSize(),
+            r.maxBatchSize(), r.dataLimit() == null ? "" : " and a tenth of the data (" + r.dataLimit() + ")",
             r.plateauBatchSize() == null ? "" : "; throughput plateaus from " + r.plateauBatchSize()));
         return job.withBatchSize(r.recommendedBatchSize());
     }
