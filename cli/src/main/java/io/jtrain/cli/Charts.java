@@ -107,6 +107,11 @@ public final class Charts {
         HeatMapChart c = new HeatMapChartBuilder().width(900).height(650).title("Confusion matrix (rows: true class)")
             .xAxisTitle("predicted").yAxisTitle("true").build();
         c.getStyler().setShowValue(true);
+        // white for zero, darkening with the count (orange zero cells read as errors); slanted class names
+        c.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, new java.awt.Color(198, 219, 239),
+            new java.awt.Color(107, 174, 214), new java.awt.Color(66, 146, 198)});
+        c.getStyler().setMin(0);
+        c.getStyler().setXAxisLabelRotation(45);
         List<Number[]> cells = new ArrayList<>();
         for (int t = 0; t < cm.classes(); t++) {
             for (int p = 0; p < cm.classes(); p++) {

@@ -54,6 +54,12 @@ class DoctorEvaluationTest {
                 System.out.println("== " + c.name() + " (" + c.fault() + ")");
                 io.jtrain.diagnose.Doctor.examine(job, data, be, c.targetError(), f -> { }).findings()
                     .forEach(f -> System.out.println("   " + f + " | " + f.evidence()));
+                if (Boolean.getBoolean("doctor.eval.history")) {    // the job's own training, epoch by epoch
+                    io.jtrain.run.TrainingRun.of(job).backend(be).data(data).inMemory().build().run().history()
+                        .forEach(m -> System.out.printf(java.util.Locale.ROOT, "   epoch %d: loss %.4f acc %s "
+                            + "val_loss %.4f val_acc %s%n", m.epoch(), m.loss(), m.accuracy(), m.valLoss(),
+                            m.valAccuracy()));
+                }
             }
         }
     }
