@@ -56,6 +56,17 @@ final class JobResolver {
         JobSpec.Training training = training(j.training, preset, src, warnings);
         JobSpec.Schedule sched = schedule(j.schedule, opt.lr(), training.epochs(), src);
         JobSpec.Evaluation evaluation = evaluation(j.evaluation, src);
+        if (training.earlyStopping().monitor().startsWith("val_") && !evaluation.splits().contains("validation")) {
+            throw new JobException(src.locate("training.early_stopping.monitor") + ": training.early_stopping.monitor '"
+                + training.earlyStopping().monitor() + "' reads the validation split, but evaluation.splits does not "
+                + "list validation (the monitor also picks the best epoch, default val_loss); add validation to "
+                + "evaluation.splits, or set training.early_stopping.monitor to a test_ or training metric");
+        }
+        if (data.multiLabel() && Loss.parse(loss) == Loss.SOFTMAX_CROSS_ENTROPY) {
+            throw new JobException(src.locate("data.label_columns") + ": data.label_columns lists " + data.labelColumns()
+                .size() + " label columns, a multi-label target (each 0 or 1), which softmax_cross_entropy cannot "
+                + "learn; set loss: binary_cross_entropy (or data.task: regression for several numeric targets)");
+        }
         if (training.earlyStopping().monitor().startsWith("test_") && !evaluation.test()) {
             throw new JobException(src.locate("training.early_stopping.monitor") + ": training.early_stopping.monitor '"
                 + training.earlyStopping().monitor() + "' reads the test split during training; add test to "

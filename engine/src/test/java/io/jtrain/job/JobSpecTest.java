@@ -37,7 +37,7 @@ class JobSpecTest {
             "training: {batch_size: auto, device: cuda:1}\n", "model: {preset: dlfs, init: 'normal(0, 1)', bias_init: "
                 + "0.5}\n",
             "data: {name: t.csv, validation: test, label_columns: [a, b], label_smoothing: 0.1, test_fraction: 0.2, "
-                + "categorical: [c]}\nevaluation: {every_epochs: 10, splits: [validation, test]}\n"
+                + "categorical: [c]}\nloss: bce\nevaluation: {every_epochs: 10, splits: [validation, test]}\n"
                 + "training: {early_stopping: {monitor: test_accuracy}}\n",
             "data: {name: t.csv, validation: 500, test_file: u.csv}\n")) {
             JobSpec a = parse(yaml);

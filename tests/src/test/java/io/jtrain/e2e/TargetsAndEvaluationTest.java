@@ -139,6 +139,10 @@ class TargetsAndEvaluationTest {
         Cli.Result both = train(data, tmp.resolve("x"), "--set", "data.label_columns=[big_a]", "--set",
             "data.label_column=pos_bc");
         assertEquals(2, both.code(), both.toString());
+        Cli.Result softmax = train(data, tmp.resolve("s"), "--set", "data.label_columns=[big_a, pos_bc]");
+        assertEquals(2, softmax.code(), softmax.toString());
+        assertTrue(softmax.err().contains("which softmax_cross_entropy cannot learn; set loss: binary_cross_entropy"),
+            softmax.err());
     }
 
     @Test
@@ -223,9 +227,15 @@ class TargetsAndEvaluationTest {
         int best = r.json().get("best_epoch").asInt();
         assertTrue(best == 2 || best == 4 || best == 5, "the best epoch is an evaluated one: " + best);
         assertTrue(r.err().contains("test_loss"), "the console shows the test numbers: " + r.err());
-        Cli.Result noTest = train(data, tmp.resolve("n"), "--set", "evaluation.splits=[test]");
+        Cli.Result noTest = train(data, tmp.resolve("n"), "--set", "evaluation.splits=[test]", "--set",
+            "training.early_stopping.monitor=test_loss");
         assertEquals(2, noTest.code(), noTest.toString());
         assertTrue(noTest.err().contains("evaluation.splits lists test, but the data"), noTest.err());
+        Cli.Result noVal = train(data, tmp.resolve("v"), "--set", "data.test_fraction=0.2", "--set",
+            "evaluation.splits=[test]");
+        assertEquals(2, noVal.code(), noVal.toString());
+        assertTrue(noVal.err().contains("reads the validation split, but evaluation.splits does not list validation"),
+            noVal.err());
         Cli.Result monitor = train(data, tmp.resolve("o"), "--set", "training.early_stopping.monitor=test_loss");
         assertEquals(2, monitor.code(), monitor.toString());
         assertTrue(monitor.err().contains("add test to evaluation.splits"), monitor.err());
