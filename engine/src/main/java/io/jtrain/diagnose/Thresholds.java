@@ -61,6 +61,13 @@ public final class Thresholds {
     public static final double OVERFIT_GAP = 0.5;
     /** ... and a training-validation accuracy gap above this. */
     public static final double OVERFIT_ACCURACY_GAP = 0.15;
+    /**
+     * Memorisation: every training sample right (training accuracy at least this) while validation misses some
+     * ({@link #MEMORISED_ACCURACY_GAP}) and its loss is {@link #MEMORISED_LOSS_RATIO} times the training loss.
+     */
+    public static final double MEMORISED_TRAIN_ACCURACY = 0.999;
+    public static final double MEMORISED_ACCURACY_GAP = 0.03;
+    public static final double MEMORISED_LOSS_RATIO = 3.0;
     /** Underfitting: training error above target error times this, plus {@link #UNDERFIT_SLACK}. */
     public static final double UNDERFIT_FACTOR = 2.0;
     public static final double UNDERFIT_SLACK = 0.05;

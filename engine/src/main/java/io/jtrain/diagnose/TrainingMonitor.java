@@ -340,6 +340,10 @@ public final class TrainingMonitor implements TrainingListener {
         double relGap = (b.valLoss() - trainB) / Math.max(1e-8, trainB);
         boolean gap = relGap > Thresholds.OVERFIT_GAP && accB != null && b.valAccuracy() != null
             && accB - b.valAccuracy() > Thresholds.OVERFIT_ACCURACY_GAP;
+        boolean memorised = accB != null && b.valAccuracy() != null && accB >= Thresholds.MEMORISED_TRAIN_ACCURACY
+            && accB - b.valAccuracy() > Thresholds.MEMORISED_ACCURACY_GAP
+            && b.valLoss() > Thresholds.MEMORISED_LOSS_RATIO * Math.max(1e-8, trainB);
+        gap |= memorised;
         boolean risingTwice = rising && b.valLoss() > 1.01 * a.valLoss() && n >= 3
             && history.get(n - 3).valLoss() != null && a.valLoss() > 1.01 * history.get(n - 3).valLoss()
             && trainA < trainLoss(history.get(n - 3));
