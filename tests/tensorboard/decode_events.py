@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tests/tensorboard/decode_events.py GENERATED_DIR EVENTS_FILE...
 GENERATED_DIR holds event_pb2.py (protoc --python_out). Prints one JSON list per file of its records:
-{"step", "file_version"} | {"step", "tag", "value"} | {"step", "session_log"}. Every TFRecord frame's masked
+{"step", "file_version"} | {"step", "tag", "value"} | {"step", "tag", "histo"} | {"step", "session_log"}. Every TFRecord frame's masked
 CRC-32C (of the length and of the data) is checked; a bad one exits 1 naming the record.
 """
 import json
@@ -59,6 +59,11 @@ for path in sys.argv[2:]:
             rows.append({"step": e.step, "session_log": event_pb2.SessionLog.SessionStatus.Name(e.session_log.status)})
         else:
             for v in e.summary.value:
-                rows.append({"step": e.step, "tag": v.tag, "value": v.simple_value})
+                if v.WhichOneof("value") == "histo":
+                    h = v.histo
+                    rows.append({"step": e.step, "tag": v.tag, "histo": {"min": h.min, "max": h.max, "num": h.num,
+                                 "sum": h.sum, "limits": list(h.bucket_limit), "counts": list(h.bucket)}})
+                else:
+                    rows.append({"step": e.step, "tag": v.tag, "value": v.simple_value})
     out[path] = rows
 print(json.dumps(out))

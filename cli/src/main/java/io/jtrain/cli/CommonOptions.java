@@ -176,7 +176,7 @@ public final class CommonOptions {
     private static final List<String> OPTION_NAMES = List.of("--preset", "--data", "--data-dir", "--download",
         "--mirror", "--epochs", "--batch-size", "--lr", "--device", "--cudnn", "--onednn", "--deterministic", "--memory-limit",
         "--seed", "--out", "--set", "--force", "--json", "--verbose", "--resume", "--dump-job", "--strict",
-        "--no-live-diagnosis", "--tensorboard", "--target-error", "--allow-changes", "--warmup", "--steps", "--estimate-only",
+        "--no-live-diagnosis", "--tensorboard", "--no-tensorboard", "--tensorboard-histograms", "--target-error", "--allow-changes", "--warmup", "--steps", "--estimate-only",
         "--start", "--max", "--margin", "--target-batch", "--chart", "--help", "--version");
 
     /** The memory limit in bytes (0: the default). */

@@ -66,6 +66,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "--no-tensorboard: none.")
     boolean tensorboard;
 
+    @Option(names = "--tensorboard-histograms", description = "Also write a histogram of every weight tensor after "
+        + "each epoch (TensorBoard's Histograms tab).")
+    boolean histograms;
+
     @Option(names = "--target-error", paramLabel = "E", description = "Expected training error (enables the "
         + "underfitting check).")
     Double targetError;
@@ -93,7 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingRun.Builder b = TrainingRun.of(job).options(opts).listener(progress).listener(new Console(err,
             progress.width()));
         if (tensorboard) {
-            b.listener(new io.jtrain.run.TensorBoardWriter(null));
+            b.listener(new io.jtrain.run.TensorBoardWriter(null, histograms));
         }
         TrainingRun run = b.build();
         RunResult r;

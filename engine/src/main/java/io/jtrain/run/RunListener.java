@@ -15,10 +15,18 @@ public interface RunListener extends TrainingListener {
 
     /**
      * The run is about to train: the device and why, the backend's description, the data's name and split
-     * sizes, the first epoch (above 1 when resumed), the job it runs, and its directory (null in memory).
+     * sizes, the first epoch (above 1 when resumed), the job it runs, its directory (null in memory), and the
+     * model being trained (to read, never to change; null when not given).
      */
     record Started(String device, String deviceReason, String backend, String data, int trainSamples,
-                   int validationSamples, int testSamples, int firstEpoch, JobSpec job, Path runDir) { }
+                   int validationSamples, int testSamples, int firstEpoch, JobSpec job, Path runDir,
+                   io.jtrain.nn.Sequential model) {
+        public Started(String device, String deviceReason, String backend, String data, int trainSamples,
+                       int validationSamples, int testSamples, int firstEpoch, JobSpec job, Path runDir) {
+            this(device, deviceReason, backend, data, trainSamples, validationSamples, testSamples, firstEpoch, job,
+                runDir, null);
+        }
+    }
 
     default void started(Started s) {
     }

@@ -20,7 +20,9 @@ import java.util.zip.CRC32C;
  * RUN/tb} reads them. Scalars, all at the global optimizer step: {@code batch_loss} (the running loss) and
  * {@code batch_learning_rate} every {@link #STEP_EVERY} steps and at each epoch's last; at the end of each
  * epoch {@code epoch_loss}, {@code epoch_accuracy} (classification), {@code epoch_mae}, {@code epoch_rmse}
- * (regression) in each split's folder, and {@code epoch_learning_rate} in train/. A resumed run appends new
+ * (regression) in each split's folder, and {@code epoch_learning_rate} in train/; with histograms on, one
+ * histogram per parameter tensor ({@code weights/NAME}, e.g. {@code weights/1.weight}) in train/ after each
+ * epoch (TensorBoard's Histograms tab). A resumed run appends new
  * files that begin with a {@code SessionLog.START} event at the first step it trains, so TensorBoard drops
  * what the interrupted run had written from that step on. The format is TensorFlow's: TFRecord framing
  * (length, masked CRC-32C of the length, the record, masked CRC-32C of the record) around {@code Event}
@@ -30,7 +32,11 @@ import java.util.zip.CRC32C;
 public final class TensorBoardWriter implements RunListener, AutoCloseable {
     /** Optimizer steps between two {@code batch_*} scalars. */
     public static final int STEP_EVERY = 10;
+    /** Buckets of a parameter histogram. */
+    static final int BUCKETS = 30;
     private final Path dir;
+    private final boolean histograms;
+    private io.jtrain.nn.Sequential model;
     private Path root;
     private final Map<String, OutputStream> out = new LinkedHashMap<>();
     private int stepsPerEpoch;
@@ -41,13 +47,20 @@ public final class TensorBoardWriter implements RunListener, AutoCloseable {
 
     /** Writes into {@code dir} (null: the run directory's {@code tb/}). */
     public TensorBoardWriter(Path dir) {
+        this(dir, false);
+    }
+
+    /** As {@link #TensorBoardWriter(Path)}, with a histogram of every parameter tensor after each epoch. */
+    public TensorBoardWriter(Path dir, boolean histograms) {
         this.dir = dir;
+        this.histograms = histograms;
     }
 
     @Override
     public void started(Started s) {
         root = dir != null ? dir : s.runDir() == null ? null : s.runDir().resolve("tb");
         resumed = s.firstEpoch() > 1;
+        model = s.model();
         if (root != null) {
             open("train");
             open("validation");
@@ -87,6 +100,13 @@ public final class TensorBoardWriter implements RunListener, AutoCloseable {
         EpochMetrics m = e.metrics();
         long step = lastStep;
         scalar("train", "epoch_learning_rate", step, m.lr());
+        if (histograms && model != null) {
+            for (io.jtrain.nn.Parameter p : model.parameters()) {
+                float[] v = new float[(int) p.value().size()];
+                model.backend().download(p.value(), v, 0);
+                record(open("train"), histogram(System.currentTimeMillis() / 1000.0, step, "weights/" + p.name(), v));
+            }
+        }
         for (String split : new String[] {"train", "validation", "test"}) {
             String prefix = split.equals("train") ? "" : split.equals("validation") ? "val_" : "test_";
             for (String metric : new String[] {"loss", "accuracy", "mae", "rmse"}) {
@@ -167,6 +187,41 @@ public final class TensorBoardWriter implements RunListener, AutoCloseable {
     static byte[] event(double wallTime, long step, String tag, float value) {
         Proto v = new Proto().string(1, tag).fixed32(2, value);
         return new Proto().fixed64(1, wallTime).varint(2, step).message(5, new Proto().message(1, v)).toByteArray();
+    }
+
+    /**
+     * Event with summary (5) = Summary {value (1): {tag (1), histo (5) = HistogramProto {min (1), max (2), num (3),
+     * sum (4), sum_squares (5), bucket_limit (6, packed), bucket (7, packed)}}}: {@link #BUCKETS} equal-width
+     * buckets from the minimum to the maximum, each limit the bucket's right edge.
+     */
+    static byte[] histogram(double wallTime, long step, String tag, float[] v) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        double sum = 0;
+        double sq = 0;
+        for (float f : v) {
+            min = Math.min(min, f);
+            max = Math.max(max, f);
+            sum += f;
+            sq += (double) f * f;
+        }
+        if (v.length == 0) {
+            min = 0;
+            max = 0;
+        }
+        double width = max > min ? (max - min) / BUCKETS : 1;
+        double[] limits = new double[BUCKETS];
+        double[] counts = new double[BUCKETS];
+        for (int i = 0; i < BUCKETS; i++) {
+            limits[i] = i == BUCKETS - 1 ? max : min + (i + 1) * width;
+        }
+        for (float f : v) {
+            counts[Math.min(BUCKETS - 1, (int) ((f - min) / width))]++;
+        }
+        Proto h = new Proto().fixed64(1, min).fixed64(2, max).fixed64(3, v.length).fixed64(4, sum).fixed64(5, sq)
+            .packedDoubles(6, limits).packedDoubles(7, counts);
+        Proto value = new Proto().string(1, tag).message(5, h);
+        return new Proto().fixed64(1, wallTime).varint(2, step).message(5, new Proto().message(1, value)).toByteArray();
     }
 
     /** Event with session_log (6) = SessionLog {status (1): START = 1}, at {@code step}. */

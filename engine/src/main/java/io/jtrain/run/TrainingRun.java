@@ -298,7 +298,7 @@ public final class TrainingRun {
                         resumed.execution());
                 }
                 RunListener.Started started = new RunListener.Started(device, why, be.description(), data.train().name(),
-                    data.train().size(), data.validationSize(), data.testSize(), firstEpoch, job, out);
+                    data.train().size(), data.validationSize(), data.testSize(), firstEpoch, job, out, model);
                 listeners.forEach(l -> l.started(started));
                 TrainingMonitor monitor = monitor(model, job, data);
                 if (monitor != null && data.validation() != null

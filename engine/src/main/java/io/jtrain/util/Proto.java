@@ -61,6 +61,15 @@ public final class Proto {
         return bytes(field, p.toByteArray());
     }
 
+    /** A packed repeated double field. */
+    public Proto packedDoubles(int field, double[] values) {
+        ByteBuffer bb = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            bb.putDouble(v);
+        }
+        return bytes(field, bb.array());
+    }
+
     public byte[] toByteArray() {
         return b.toByteArray();
     }

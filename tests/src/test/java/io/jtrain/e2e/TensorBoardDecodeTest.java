@@ -106,6 +106,20 @@ class TensorBoardDecodeTest {
         assertTrue(train.stream().filter(x -> "batch_loss".equals(x.path("tag").asText())).count() >= 2, train.toString());
         assertTrue(train.stream().anyMatch(x -> "batch_learning_rate".equals(x.path("tag").asText())));
 
+        Path hrun = tmp.resolve("histograms");
+        Cli.Result hr = Cli.run("train", "--preset", "mlp", "--set", "data.limit=300", "--epochs", "1", "--device",
+            "cpu", "--out", hrun.toString(), "--tensorboard-histograms", "--no-live-diagnosis");
+        assertEquals(0, hr.code(), hr.toString());
+        JsonNode hist = last(in(decode(hrun.resolve("tb")), "train"), "weights/1.weight");
+        assertTrue(hist != null, "a histogram per weight tensor");
+        assertEquals(784 * 256, hist.at("/histo/num").asDouble(), 0, "every value of the [256, 784] weight");
+        double counted = 0;
+        for (JsonNode c : hist.at("/histo/counts")) {
+            counted += c.asDouble();
+        }
+        assertEquals(784 * 256, counted, 0, "the buckets hold every value");
+        assertTrue(hist.at("/histo/min").asDouble() < 0 && hist.at("/histo/max").asDouble() > 0, hist.toString());
+
         Cli.Result more = Cli.run("train", "--preset", "mlp", "--set", "data.limit=640", "--set",
             "evaluation.splits=[validation, test]", "--epochs", "3", "--device", "cpu", "--out", run.toString(),
             "--resume", "--no-live-diagnosis");
