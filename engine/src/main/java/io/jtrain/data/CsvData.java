@@ -157,10 +157,13 @@ public final class CsvData {
         }
         float[][] out = new float[t.rows()][fs.length];
         NonFiniteCounter bad = new NonFiniteCounter(t.file());
+        java.util.Map<String, String[]> text = new java.util.HashMap<>();
         for (int i = 0; i < t.rows(); i++) {
             for (int k = 0; k < fs.length; k++) {
                 int col = t.column(fs[k].column());
-                out[i][k] = fs[k].value(t, i, col);
+                String[] cells = fs[k].category() == null ? null : text.computeIfAbsent(fs[k].column(),
+                    c -> t.columnCells(col));
+                out[i][k] = fs[k].value(t, i, col, cells);
                 bad.check(out[i][k], t, i, col);
             }
         }

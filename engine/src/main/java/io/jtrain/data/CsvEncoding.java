@@ -28,12 +28,16 @@ final class CsvEncoding {
                 name.substring(eq + 1)) : null;
         }
 
-        /** The feature's value in a row: the number, or 1/0 for the category (NaN for a missing cell). */
-        float value(CsvTable t, int row, int col) {
+        /**
+         * The feature's value in a row: the number, or 1/0 for the category (NaN for a missing cell).
+         *
+         * @param text the column's cells as text (for a category), or null
+         */
+        float value(CsvTable t, int row, int col, String[] text) {
             if (category == null) {
                 return t.value(row, col);
             }
-            String c = t.cell(row, col);
+            String c = text[row];
             return CsvTable.missing(c) ? Float.NaN : c.equals(category) ? 1f : 0f;
         }
     }
@@ -164,9 +168,7 @@ final class CsvEncoding {
     private static String[] distinct(List<CsvTable> tables, String col) {
         TreeSet<String> s = new TreeSet<>();
         for (CsvTable t : tables) {
-            int c = t.column(col);
-            for (int i = 0; i < t.rows(); i++) {
-                String v = t.cell(i, c);
+            for (String v : t.columnCells(t.column(col))) {
                 if (!CsvTable.missing(v)) {
                     s.add(v);
                 }
@@ -225,14 +227,24 @@ final class CsvEncoding {
         float[] x = new float[n * f];
         float[] y = new float[n * l];
         CsvData.NonFiniteCounter bad = new CsvData.NonFiniteCounter(t.file());
+        java.util.Map<Integer, String[]> text = new java.util.HashMap<>();
+        String[][] ftext = new String[f][];
+        for (int k = 0; k < f; k++) {
+            int col = fcol[k];
+            ftext[k] = features.get(k).category() == null ? null : text.computeIfAbsent(col, t::columnCells);
+        }
+        String[][] ltext = new String[l][];
+        for (int k = 0; k < l; k++) {
+            ltext[k] = textLabels ? t.columnCells(lcol[k]) : null;
+        }
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < f; k++) {
-                float v = features.get(k).value(t, i, fcol[k]);
+                float v = features.get(k).value(t, i, fcol[k], ftext[k]);
                 bad.check(v, t, i, fcol[k]);
                 x[i * f + k] = v;
             }
             for (int k = 0; k < l; k++) {
-                float v = textLabels ? textLabel(t, i, lcol[k]) : t.value(i, lcol[k]);
+                float v = textLabels ? textLabel(t, i, lcol[k], ltext[k][i]) : t.value(i, lcol[k]);
                 bad.check(v, t, i, lcol[k]);
                 y[i * l + k] = v;
             }
@@ -244,8 +256,7 @@ final class CsvEncoding {
         return new CsvData.Loaded(d, fnames, i -> t.file() + ":" + t.line(i), bad.result(), List.copyOf(notes));
     }
 
-    private float textLabel(CsvTable t, int row, int col) {
-        String c = t.cell(row, col);
+    private float textLabel(CsvTable t, int row, int col, String c) {
         if (CsvTable.missing(c)) {
             return Float.NaN;
         }

@@ -23,7 +23,9 @@ final class CsvTable {
     private final String[] header;
     private final List<String> lines = new ArrayList<>();
     private final List<Integer> lineNumbers = new ArrayList<>();
-    private final List<String[]> cells = new ArrayList<>();
+    /** Every cell as a number (NaN for missing values and for text); text cells are marked in {@link #text}. */
+    private float[] values;
+    private final java.util.BitSet text = new java.util.BitSet();
 
     private CsvTable(Path file, String[] header) {
         this.file = file;
@@ -82,14 +84,26 @@ final class CsvTable {
         return t;
     }
 
+    /**
+     * Parses every cell once into a float (a cell's text is not kept: a large file would hold a String per
+     * cell; {@link #cell} splits its line again, which only error messages and text columns need).
+     */
     private void parse() {
+        values = new float[Math.multiplyExact(lines.size(), header.length)];
         for (int i = 0; i < lines.size(); i++) {
             List<String> c = cells(lines.get(i));
             if (c.size() != header.length) {
                 throw new DataException(file + ":" + line(i) + ": " + c.size() + " columns, the header has "
                     + header.length);
             }
-            cells.add(c.toArray(new String[0]));
+            for (int j = 0; j < header.length; j++) {
+                Float f = number(c.get(j));
+                int k = i * header.length + j;
+                values[k] = f == null ? Float.NaN : f;
+                if (f == null) {
+                    text.set(k);
+                }
+            }
         }
     }
 
@@ -128,12 +142,12 @@ final class CsvTable {
     /** Whether every cell of the column that is not a missing value is text rather than a number. */
     boolean textColumn(int col) {
         boolean any = false;
-        for (String[] r : cells) {
-            Float f = number(r[col]);
-            if (f != null && !Float.isNaN(f)) {
+        for (int i = 0; i < lines.size(); i++) {
+            int k = i * header.length + col;
+            if (!text.get(k) && !Float.isNaN(values[k])) {
                 return false;
             }
-            any |= f == null;
+            any |= text.get(k);
         }
         return any;
     }
@@ -157,18 +171,27 @@ final class CsvTable {
 
     /** The cell as a number; a cell that is no number is refused with file:line:column. */
     float value(int row, int col) {
-        String cell = cells.get(row)[col];
-        Float f = number(cell);
-        if (f == null) {
+        int k = row * header.length + col;
+        if (text.get(k)) {
+            String cell = cell(row, col);
             throw new DataException(file + ":" + line(row) + ":" + columnNumber(row, col) + ": column '"
                 + header[col] + "' holds '" + cell + "', which is not a number (a column is read as categories only when "
                 + "none of its values is a number, or when data.categorical lists it)");
         }
-        return f;
+        return values[k];
+    }
+
+    /** Every row's cell of a column as text (each line split once). */
+    String[] columnCells(int col) {
+        String[] out = new String[lines.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = cells(lines.get(i)).get(col);
+        }
+        return out;
     }
 
     String cell(int row, int col) {
-        return cells.get(row)[col];
+        return cells(lines.get(row)).get(col);
     }
 
     /** The character column (1-based) where cell {@code col} of row {@code row} starts. */
