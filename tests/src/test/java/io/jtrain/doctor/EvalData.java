@@ -77,6 +77,14 @@ final class EvalData {
     }
 
     static Dataset cifar(long seed, int n) {
+        return cifar(seed, n, 1.0, 0.15);
+    }
+
+    /**
+     * CIFAR-shaped images: a class colour scaled by {@code colour} (1: the base data set; 0: grey), a class
+     * stripe, and Gaussian noise of deviation {@code noise}.
+     */
+    static Dataset cifar(long seed, int n, double colour, double noise) {
         SplittableRandom r = new SplittableRandom(seed * 104729 + 3);
         int hw = 32;
         int plane = hw * hw;
@@ -88,10 +96,13 @@ final class EvalData {
             double freq = 1 + c % 5;
             for (int ch = 0; ch < 3; ch++) {
                 double base = 0.2 + 0.6 * ((c * (ch + 1) * 37) % 10) / 9.0;
+                if (colour != 1) {
+                    base = 0.5 + colour * (base - 0.5);
+                }
                 for (int p = 0; p < plane; p++) {
                     int row = p / hw;
                     double stripe = c < 5 ? Math.sin(freq * row * Math.PI / hw) : Math.sin(freq * (p % hw) * Math.PI / hw);
-                    double v = base + 0.15 * stripe + 0.15 * r.nextGaussian();
+                    double v = base + 0.15 * stripe + noise * r.nextGaussian();
                     x[(i * 3 + ch) * plane + p] = (float) Math.min(1, Math.max(0, v));
                 }
             }

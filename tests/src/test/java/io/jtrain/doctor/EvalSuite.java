@@ -13,6 +13,10 @@ import java.util.function.Supplier;
  * of it ("below", expected not to be named), or, for faults without a threshold, a mild and a strong form
  * (both expected). Half of the cases (by a hash of their name) are held out: the figures in
  * docs/diagnosis.md are measured on that half, which was frozen (committed) before any threshold was tuned.
+ * Revision 2 (its own commit, before the threshold change it is designed around) changed two families whose
+ * labels the jobs' own training histories contradicted: the healthy-side unnormalised image jobs and the mild
+ * CIFAR-shaped overfitting jobs (see the comments there and docs/diagnosis.md); names, and so the held-out
+ * half, are unchanged.
  */
 final class EvalSuite {
     private EvalSuite() { }
@@ -88,10 +92,11 @@ final class EvalSuite {
         int c = classes(d);
         String plain = layers(d, bn, c, "", "");
         Supplier<Dataset> base = () -> EvalData.make(d, seed, false);
-        // unnormalized inputs: thresholds are a feature-scale ratio of 100 (tabular) and a deviation of 0.05
+        // unnormalized inputs: thresholds are a feature-scale ratio of 100 (tabular) and a deviation of 0.1
+        // (revision 2: was 0.05 with magnitudes 0.025 / 0.1, but the "healthy" 0.1 jobs did not train)
         boolean above = m == 1;
         double factor = above ? 200 : 50;
-        double std = above ? 0.025 : 0.1;
+        double std = above ? 0.05 : 0.2;
         add(cs, "unnormalized " + (above ? "above " : "below ") + tag, above ? "unnormalized_inputs" : null,
             () -> EvalData.rescale(base.get(), factor, std), job(d, seed, "none", plain, ""), null);
         // learning rate too high: SGD at 10 and 100 (mild and strong)
@@ -115,9 +120,11 @@ final class EvalSuite {
         // vanishing gradients: a deep stack of sigmoids (8 mild, 14 strong), without batch norm in between
         add(cs, "vanishing " + (above ? "14 " : "8 ") + tag, "vanishing_gradients", base,
             job(d, seed, null, sigmoidStack(d, bn, c, above ? 14 : 8), ""), null);
-        // overfitting: a wide model on few samples for many epochs (120 mild, 40 strong)
+        // overfitting: a wide model on few samples for many epochs (120 mild, 40 strong); the CIFAR-shaped
+        // images are the grey, noisy variant (revision 2: the base set is learnt from 60 samples, no overfitting)
         int few = above ? 40 : 120;
-        add(cs, "overfit " + (above ? "40 " : "120 ") + tag, "overfitting", () -> EvalData.head(base.get(), few),
+        Supplier<Dataset> scarce = d == Kind.CIFAR ? () -> EvalData.cifar(seed, EvalData.N, 0, 0.6) : base;
+        add(cs, "overfit " + (above ? "40 " : "120 ") + tag, "overfitting", () -> EvalData.head(scarce.get(), few),
             job(d, seed, null, layers(d, bn, c, "", ""), "").replace("validation: 0.2", "validation: 0.5")
                 .replace("epochs: 3", "epochs: 12").replace("units: 32}", "units: 256}").replace("units: 64}",
                 "units: 256}"), null);
