@@ -9,7 +9,7 @@ public final class Thresholds {
     /** Inputs: |mean| above this is "not centred". */
     public static final double INPUT_MEAN_MAX = 3.0;
     /** Inputs: overall standard deviation outside [min, max] is "not scaled". */
-    public static final double INPUT_STD_MIN = 0.05;
+    public static final double INPUT_STD_MIN = 0.1;
     public static final double INPUT_STD_MAX = 20.0;
     /** Inputs: the largest over the smallest per-feature deviation (non-constant features). */
     public static final double FEATURE_SCALE_RATIO = 100.0;
