@@ -405,6 +405,9 @@ public final class CpuBackend implements Backend {
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
         OpChecks.same("activation", x, y);
+        if (act.kind() == Activation.Kind.RELU && dnn.used() && dnn.eltwise().reluForward(x, y)) {
+            return;
+        }
         par.range((int) x.size(), 2, (a, z) -> CpuMath.activationForward(act, x.mem(), y.mem(), a, z));
     }
 

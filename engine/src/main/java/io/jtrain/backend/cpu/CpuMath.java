@@ -162,8 +162,12 @@ final class CpuMath {
 
     static void dropoutForward(HostMemory x, HostMemory mask, HostMemory y, int n, float p, long seed) {
         float keep = p >= 1f ? 0f : 1f / (1f - p);
+        int keepBits = Float.floatToRawIntBits(keep);
         for (int i = 0; i < n; i++) {
-            float m = CounterRng.uniform(seed, i) >= p ? keep : 0f;
+            // m = u >= p ? keep : 0 without a data-dependent branch (it mispredicts on a fraction p of elements):
+            // u - p is exact-signed here (u, p in [0, 1]; u == p gives +0), so its sign bit is "dropped"
+            int dropped = Float.floatToRawIntBits(CounterRng.uniform(seed, i) - p) >> 31;
+            float m = Float.intBitsToFloat(keepBits & ~dropped);
             mask.put(i, m);
             y.put(i, x.get(i) * m);
         }

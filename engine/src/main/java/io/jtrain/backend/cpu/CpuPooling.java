@@ -56,8 +56,8 @@ final class CpuPooling {
     }
 
     /**
-     * 2×2 / stride 2 forward: the maximum of each window, the value the first-maximum rule picks: {@link Math#max}
-     * returns the first NaN operand, and -0 and +0 (which it orders) tie, so the first zero is taken.
+     * 2×2 / stride 2 forward: the maximum of each window, the value the first-maximum rule picks: of -0 and +0
+     * (which tie) the first zero; in a window with a NaN, what {@link Math#max} returns (the first NaN operand).
      */
     private static void max2x2Forward(HostMemory xb, HostMemory yb, Planes p, int a, int z) {
         for (int pl = a; pl < z; pl++) {
@@ -67,15 +67,26 @@ final class CpuPooling {
                 int r = xo + 2 * oh * p.w;
                 int yi = yo + oh * p.ow;
                 for (int ow = 0; ow < p.ow; ow++, r += 2) {
-                    float a0 = xb.get(r);
-                    float a1 = xb.get(r + 1);
-                    float a2 = xb.get(r + p.w);
-                    float a3 = xb.get(r + p.w + 1);
-                    float m = Math.max(Math.max(a0, a1), Math.max(a2, a3));
-                    if (m == 0f) { // -0 and +0 tie: the first zero, as the first-maximum rule (and PyTorch) says
-                        m = a0 == 0f ? a0 : a1 == 0f ? a1 : a2 == 0f ? a2 : a3;
+                    int v0 = Float.floatToRawIntBits(xb.get(r));
+                    int v1 = Float.floatToRawIntBits(xb.get(r + 1));
+                    int v2 = Float.floatToRawIntBits(xb.get(r + p.w));
+                    int v3 = Float.floatToRawIntBits(xb.get(r + p.w + 1));
+                    if ((isNaN(v0) | isNaN(v1) | isNaN(v2) | isNaN(v3)) != 0) {   // rare: the NaN rule
+                        yb.put(yi + ow, withNaN(v0, v1, v2, v3));
+                        continue;
                     }
-                    yb.put(yi + ow, m);
+                    // without data-dependent branches: order-preserving ints, an int maximum, and the bits of the
+                    // first element equal to it (so of -0 and +0 the first zero, as PyTorch's first-maximum rule)
+                    int sa = sortable(v0);
+                    int sb = sortable(v1);
+                    int sc = sortable(v2);
+                    int sd = sortable(v3);
+                    int mx = Math.max(Math.max(sa, sb), Math.max(sc, sd));
+                    int ka = same(sa, mx);
+                    int kb = same(sb, mx) & ~ka;
+                    int kc = same(sc, mx) & ~(ka | kb);
+                    int kd = ~(ka | kb | kc);
+                    yb.put(yi + ow, Float.intBitsToFloat(v0 & ka | v1 & kb | v2 & kc | v3 & kd));
                 }
             }
         }
@@ -98,17 +109,26 @@ final class CpuPooling {
                 for (int ow = 0; ow < p.ow; ow++, r += 2) {
                     int yi = yo + oh * p.ow + ow;
                     int m = Float.floatToRawIntBits(yb.get(yi));
-                    int k = Float.floatToRawIntBits(xb.get(r)) == m ? 0 : Float.floatToRawIntBits(xb.get(r + 1)) == m
-                        ? 1 : Float.floatToRawIntBits(xb.get(r + w)) == m ? w : Float.floatToRawIntBits(xb.get(r + w + 1))
-                        == m ? w + 1 : -1;
-                    if (k < 0 || isNaN(m) == 1) {
-                        k = first2x2(xb, r, w);
+                    // all-ones masks, without branches on the data: e? = "bitwise equal to y", k? = "the first such"
+                    int ea = same(Float.floatToRawIntBits(xb.get(r)), m);
+                    int eb = same(Float.floatToRawIntBits(xb.get(r + 1)), m);
+                    int ec = same(Float.floatToRawIntBits(xb.get(r + w)), m);
+                    int ed = same(Float.floatToRawIntBits(xb.get(r + w + 1)), m);
+                    int kb = eb & ~ea;
+                    int kc = ec & ~(ea | eb);
+                    int kd = ed & ~(ea | eb | ec);
+                    if (((ea | eb | ec | ed) == 0) | isNaN(m) == 1) {   // rare: the general rule
+                        int k = first2x2(xb, r, w);
+                        ea = k == 0 ? -1 : 0;
+                        kb = k == 1 ? -1 : 0;
+                        kc = k == w ? -1 : 0;
+                        kd = k == w + 1 ? -1 : 0;
                     }
-                    float g = dyb.get(yi);
-                    dxb.put(r, k == 0 ? g : 0f);
-                    dxb.put(r + 1, k == 1 ? g : 0f);
-                    dxb.put(r + w, k == w ? g : 0f);
-                    dxb.put(r + w + 1, k == w + 1 ? g : 0f);
+                    int g = Float.floatToRawIntBits(dyb.get(yi));
+                    dxb.put(r, Float.intBitsToFloat(g & ea));
+                    dxb.put(r + 1, Float.intBitsToFloat(g & kb));
+                    dxb.put(r + w, Float.intBitsToFloat(g & kc));
+                    dxb.put(r + w + 1, Float.intBitsToFloat(g & kd));
                 }
                 if ((w & 1) == 1) {
                     dxb.put(r, 0f);
@@ -149,6 +169,18 @@ final class CpuPooling {
     static int sortable(int bits) {
         int b = bits == 0x80000000 ? 0 : bits;
         return b ^ ((b >> 31) & 0x7fffffff);
+    }
+
+    /** The maximum of a window holding a NaN, by {@link Math#max}, which returns the first NaN operand. */
+    private static float withNaN(int a, int b, int c, int d) {
+        return Math.max(Math.max(Float.intBitsToFloat(a), Float.intBitsToFloat(b)), Math.max(Float.intBitsToFloat(c),
+            Float.intBitsToFloat(d)));
+    }
+
+    /** -1 (all ones) when {@code a == b}, else 0. */
+    private static int same(int a, int b) {
+        int d = a ^ b;
+        return ~((d | -d) >> 31);
     }
 
     /** 1 when the float with these bits is NaN, else 0. */
