@@ -4,7 +4,10 @@
 # on the same models, optimizers and batch sizes, side by side in one run; the median of REPS runs of each; the
 # ratio compares jtrain's best configuration with the best peer's. DJL is skipped (with a line saying so) when
 # bench/djl cannot be built (its jars are fetched from the Maven repository once). OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for every engine, as
-# on a user's machine. Not part of mvn verify.
+# on a user's machine. jtrain runs with the OpenMP settings bin/jtrain gives it (OMP_NUM_THREADS = its thread count,
+# OMP_WAIT_POLICY=passive); PyTorch and DJL with their own defaults (PyTorch's cnn-bn at 2 threads is 15 % slower
+# with the passive policy: forcing it on them would flatter jtrain). The script stops when PyTorch loads the
+# reference BLAS instead of an optimised one (it would be 10-20x slower). Not part of mvn verify.
 # Each engine warms up for as many steps as it is then timed for: the JVM's JIT needs thousands of calls before
 # the small models' Java loops run at steady state (30 steps of dlfs measure the interpreter, not jtrain).
 #   scripts/bench-vs-pytorch.sh [REPS] [MODELS]     MODELS: name:batch:steps, e.g. "lenet5:128:60"
@@ -20,9 +23,9 @@ if (cd bench/djl && mvn -q compile dependency:build-classpath -Dmdep.outputFile=
 else
   echo "DJL: bench/djl could not be built (its jars are not in the Maven repository); its columns are 0" >&2
 fi
-run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=passive "$@"; }
+run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OMP_WAIT_POLICY "$@"; }
 jtrain() { # threads onednn model batch
-  run JTRAIN_THREADS="$1" OMP_NUM_THREADS="$1" java -jar cli/target/jtrain.jar bench --preset "$3" --batch-size "$4" \
+  run JTRAIN_THREADS="$1" OMP_NUM_THREADS="$1" OMP_WAIT_POLICY=passive java -jar cli/target/jtrain.jar bench --preset "$3" --batch-size "$4" \
     --steps "$steps" --warmup "$steps" --device cpu --onednn "$2" --json 2>/dev/null \
     | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])'
 }
@@ -36,6 +39,13 @@ djl() { # threads model batch
     io.jtrain.djlbench.DjlBench "$2" "$3" "$steps" "$steps" 2>/dev/null | tail -1 \
     | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])'
 }
+blas=$(run /usr/bin/python3 tests/pytorch/bench_torch.py dlfs 60 1 1 1 \
+  | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["blas"])')
+case "$blas" in
+  *openblas*|*mkl*|*blis*) echo "PyTorch's BLAS: ${blas##*, }" >&2 ;;
+  *) echo "PyTorch loads the reference BLAS ($blas): its matrix products would be 10-20x slow and every" \
+       "ratio meaningless; install an optimised one (Debian: apt-get install libopenblas0-pthread)" >&2; exit 1 ;;
+esac
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf "%-7s %5s %9s %9s %9s %9s %9s %9s %9s %9s %6s\n" model batch j_dnn_1 j_dnn_2 j_plain_1 j_plain_2 \
   torch_1 torch_2 djl_1 djl_2 ratio

@@ -59,7 +59,16 @@ def main():
         opt.step()
     secs = time.perf_counter() - t0
     print(json.dumps({"preset": name, "batch": batch, "threads": threads,
-                      "train_samples_per_s": steps * batch / secs}))
+                      "train_samples_per_s": steps * batch / secs, "blas": blas_library()}))
+
+
+def blas_library():
+    """The BLAS this process loaded (Debian's torch links libblas.so.3, whichever alternative is installed:
+    the reference BLAS makes every matrix product 10-20x slower, and a benchmark against it means nothing)."""
+    import os
+    with open("/proc/self/maps") as f:
+        libs = {line.split()[-1] for line in f if "blas" in line.split()[-1].lower()}
+    return ", ".join(sorted(os.path.realpath(x) for x in libs)) or "none found"
 
 
 if __name__ == "__main__":

@@ -164,7 +164,7 @@ public final class DeviceSelection {
         return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
-    /** OpenBLAS threads: $JTRAIN_THREADS, else the available processors. */
+    /** The CPU backend's threads (loops and matrix products): $JTRAIN_THREADS, else the available processors. */
     public static int threads() {
         String t = System.getenv("JTRAIN_THREADS");
         if (t != null && t.matches("\\d+") && Integer.parseInt(t) > 0) {

@@ -68,6 +68,18 @@ public final class HostMemory {
             sun.misc.Unsafe.ARRAY_FLOAT_BASE_OFFSET + ((long) dstIndex << 2), (long) n << 2);
     }
 
+    /** Copies the bits of {@code n} floats to a heap int array (for loops the JIT vectorises as integer ops). */
+    public void getBits(int index, int[] dst, int dstIndex, int n) {
+        U.copyMemory(null, base + ((long) index << 2), dst,
+            sun.misc.Unsafe.ARRAY_INT_BASE_OFFSET + ((long) dstIndex << 2), (long) n << 2);
+    }
+
+    /** Copies {@code n} float bit patterns from a heap int array. */
+    public void putBits(int index, int[] src, int srcIndex, int n) {
+        U.copyMemory(src, sun.misc.Unsafe.ARRAY_INT_BASE_OFFSET + ((long) srcIndex << 2), null,
+            base + ((long) index << 2), (long) n << 2);
+    }
+
     /** Copies {@code n} floats from a heap array. */
     public void put(int index, float[] src, int srcIndex, int n) {
         U.copyMemory(src, sun.misc.Unsafe.ARRAY_FLOAT_BASE_OFFSET + ((long) srcIndex << 2), null,

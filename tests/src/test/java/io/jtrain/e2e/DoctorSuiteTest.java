@@ -91,7 +91,11 @@ class DoctorSuiteTest {
         // healthy: every preset on the embedded images, and tabular data
         for (String p : List.of("mlp", "dlfs", "lenet5", "cnn-bn", "vgg-cifar")) {
             boolean big = p.equals("cnn-bn") || p.equals("vgg-cifar");
-            cs.add(new Case("healthy " + p, null, "data:\n  limit: " + (big ? 1200 : 1500) + "\nmodel:\n  preset: " + p
+            // at the overfitting rule's edge (docs/diagnosis.md): cnn-bn on 1,200 samples (on an AMD EPYC its
+            // validation accuracy after 68 steps was 0.17 below training's; rule: 0.15), and dlfs on 1,500, whose
+            // validation loss swings by 30-40 % between epochs at lr 0.1 (read as rising twice when it swings up)
+            int limit = p.equals("cnn-bn") ? 1600 : p.equals("dlfs") || big ? 1200 : 1500;
+            cs.add(new Case("healthy " + p, null, "data:\n  limit: " + limit + "\nmodel:\n  preset: " + p
                 + "\ntraining:\n  epochs: " + (big ? 2 : 3) + "\n  batch_size: 32\n  device: cpu\n", List.of()));
         }
         for (long s : new long[] {1, 2}) {

@@ -35,6 +35,9 @@ public final class CpuBackend implements Backend {
         this.gemm = gemm;
         this.par = new Parallel(threads);
         this.conv = new CpuConv(gemm, par);
+        if (gemm instanceof OpenBlasGemm o) {
+            o.use(par);
+        }
         this.blasNote = blasNote;
     }
 
@@ -291,15 +294,7 @@ public final class CpuBackend implements Backend {
         OpChecks.rows("addRowBias", y, b);
         int f = (int) b.size();
         checkDivides(y, f, "addRowBias");
-        int rows = (int) (y.size() / f);
-        HostMemory yb = y.mem();
-        HostMemory bb = b.mem();
-        for (int r = 0; r < rows; r++) {
-            int base = r * f;
-            for (int j = 0; j < f; j++) {
-                yb.put(base + j, yb.get(base + j) + bb.get(j));
-            }
-        }
+        CpuMath.addRowBias(y.mem(), b.mem(), (int) (y.size() / f), f);
     }
 
     @Override
@@ -307,16 +302,7 @@ public final class CpuBackend implements Backend {
         OpChecks.rows("rowBiasGrad", dy, db);
         int f = (int) db.size();
         checkDivides(dy, f, "rowBiasGrad");
-        int rows = (int) (dy.size() / f);
-        HostMemory d = dy.mem();
-        HostMemory g = db.mem();
-        for (int j = 0; j < f; j++) {
-            double s = 0;
-            for (int r = 0; r < rows; r++) {
-                s += d.get(r * f + j);
-            }
-            g.put(j, (float) (g.get(j) + s));
-        }
+        CpuMath.rowBiasGrad(dy.mem(), db.mem(), (int) (dy.size() / f), f);
     }
 
     @Override

@@ -58,13 +58,7 @@ final class CpuMath {
     static void activationForward(Activation act, HostMemory x, HostMemory y, int from, int n) {
         float a = act.alpha();
         switch (act.kind()) {
-            case RELU -> {
-                // y = x > 0 ? x : 0 without a data-dependent branch (it mispredicts on half the inputs)
-                for (int i = from; i < n; i++) {
-                    int xb = Float.floatToRawIntBits(x.get(i));
-                    y.put(i, Float.intBitsToFloat(xb & positive(xb)));
-                }
-            }
+            case RELU -> reluForward(x, y, from, n);
             case LEAKY_RELU -> {
                 for (int i = from; i < n; i++) {
                     float v = x.get(i);
@@ -100,11 +94,7 @@ final class CpuMath {
                                    int from, int n) {
         float a = act.alpha();
         if (act.kind() == Activation.Kind.RELU) {
-            // dx = x > 0 ? dy : 0 without a data-dependent branch
-            for (int i = from; i < n; i++) {
-                int mask = positive(Float.floatToRawIntBits(x.get(i)));
-                dx.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(dy.get(i)) & mask));
-            }
+            reluBackward(x, dy, dx, from, n);
             return;
         }
         for (int i = from; i < n; i++) {
@@ -124,6 +114,78 @@ final class CpuMath {
                 case LINEAR -> g;
             };
             dx.put(i, d);
+        }
+    }
+
+    /**
+     * y = x > 0 ? x : 0 over [from, n), without a data-dependent branch (it mispredicts on half the inputs): on
+     * the bits, in int[] chunks the JIT compiles to vector instructions ({@link Chunks}).
+     */
+    static void reluForward(HostMemory x, HostMemory y, int from, int n) {
+        int[] xs = Chunks.ints(0);
+        for (int at = from; at < n; at += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - at);
+            x.getBits(at, xs, 0, len);
+            for (int i = 0; i < len; i++) {
+                int xb = xs[i];
+                xs[i] = xb & positive(xb);
+            }
+            y.putBits(at, xs, 0, len);
+        }
+    }
+
+    /** dx = x > 0 ? dy : 0 over [from, n) (+0 where x ≤ 0 or NaN, whatever dy is), as {@link #reluForward}. */
+    static void reluBackward(HostMemory x, HostMemory dy, HostMemory dx, int from, int n) {
+        int[] xs = Chunks.ints(0);
+        int[] gs = Chunks.ints(1);
+        for (int at = from; at < n; at += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - at);
+            x.getBits(at, xs, 0, len);
+            dy.getBits(at, gs, 0, len);
+            for (int i = 0; i < len; i++) {
+                gs[i] &= positive(xs[i]);
+            }
+            dx.putBits(at, gs, 0, len);
+        }
+    }
+
+    /** y[rows, f] += b[f] on every row, over {@link Chunks} of columns. */
+    static void addRowBias(HostMemory y, HostMemory b, int rows, int f) {
+        float[] ys = Chunks.floats(0);
+        float[] bs = Chunks.floats(1);
+        for (int j0 = 0; j0 < f; j0 += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, f - j0);
+            b.get(j0, bs, 0, len);
+            for (int r = 0; r < rows; r++) {
+                int at = r * f + j0;
+                y.get(at, ys, 0, len);
+                for (int i = 0; i < len; i++) {
+                    ys[i] += bs[i];
+                }
+                y.put(at, ys, 0, len);
+            }
+        }
+    }
+
+    /**
+     * db[f] += column sums of dy[rows, f], each summed in double from row 0 down: row by row over {@link Chunks}
+     * of columns (reading dy once, in order) instead of column by column.
+     */
+    static void rowBiasGrad(HostMemory dy, HostMemory db, int rows, int f) {
+        float[] ds = Chunks.floats(0);
+        double[] acc = Chunks.doubles(0);
+        for (int j0 = 0; j0 < f; j0 += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, f - j0);
+            java.util.Arrays.fill(acc, 0, len, 0.0);
+            for (int r = 0; r < rows; r++) {
+                dy.get(r * f + j0, ds, 0, len);
+                for (int i = 0; i < len; i++) {
+                    acc[i] += ds[i];
+                }
+            }
+            for (int i = 0; i < len; i++) {
+                db.put(j0 + i, (float) (db.get(j0 + i) + acc[i]));
+            }
         }
     }
 

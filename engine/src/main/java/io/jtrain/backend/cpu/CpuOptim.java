@@ -4,7 +4,10 @@ import io.jtrain.backend.OptimizerParams;
 import io.jtrain.tensor.Tensor;
 import io.jtrain.tensor.HostMemory;
 
-/** Optimizer updates, following PyTorch's formulas (torch.optim.SGD, Adam, AdamW, RMSprop). */
+/**
+ * Optimizer updates, following PyTorch's formulas (torch.optim.SGD, Adam, AdamW, RMSprop), over {@link Chunks}
+ * (bit-identical to the element loop; Adam on mlp's 268,800 weights 3.7× faster).
+ */
 final class CpuOptim {
     private CpuOptim() { }
 
@@ -23,12 +26,11 @@ final class CpuOptim {
         boolean momentum = b1 != 0f;
         boolean first = p.step() == 1;
         boolean nesterov = p.nesterov();
-        float[][] buf = BUFFERS.get();
-        float[] ws = buf[0];
-        float[] gs = buf[1];
-        float[] vs = buf[2];
-        for (int at = 0; at < n; at += CHUNK) {
-            int len = Math.min(CHUNK, n - at);
+        float[] ws = Chunks.floats(0);
+        float[] gs = Chunks.floats(1);
+        float[] vs = Chunks.floats(2);
+        for (int at = 0; at < n; at += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - at);
             wb.get(at, ws, 0, len);
             gb.get(at, gs, 0, len);
             if (!momentum) { // plain SGD: one multiply-add per weight
@@ -51,16 +53,6 @@ final class CpuOptim {
         }
     }
 
-    /**
-     * Elements per chunk: the updates copy a chunk of each tensor into float[] (four of them stay in L1), where
-     * the JIT compiles the loop to vector instructions (it does not for loops over off-heap memory), and copy
-     * it back; the arithmetic, in the same order, gives bit-identical results (Adam: 3.7× faster, measured on
-     * mlp's 268,800 weights).
-     */
-    private static final int CHUNK = 1024;
-
-    /** One chunk's float[] per tensor; one set per thread (the updates run on the training thread). */
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
 
     static void adam(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
         CpuBackend.checkSameSize(w, g, "adam");
@@ -80,13 +72,12 @@ final class CpuOptim {
         float decay = p.decoupled() ? 1f - p.lr() * p.weightDecay() : 1f;
         float l2 = p.decoupled() ? 0f : p.weightDecay();
         float eps = p.eps();
-        float[][] buf = BUFFERS.get();
-        float[] ws = buf[0];
-        float[] gs = buf[1];
-        float[] ms = buf[2];
-        float[] vs = buf[3];
-        for (int at = 0; at < n; at += CHUNK) {
-            int len = Math.min(CHUNK, n - at);
+        float[] ws = Chunks.floats(0);
+        float[] gs = Chunks.floats(1);
+        float[] ms = Chunks.floats(2);
+        float[] vs = Chunks.floats(3);
+        for (int at = 0; at < n; at += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - at);
             wb.get(at, ws, 0, len);
             gb.get(at, gs, 0, len);
             mb.get(at, ms, 0, len);
@@ -118,12 +109,11 @@ final class CpuOptim {
         float lr = p.lr();
         float wd = p.weightDecay();
         float eps = p.eps();
-        float[][] buf = BUFFERS.get();
-        float[] ws = buf[0];
-        float[] gs = buf[1];
-        float[] ss = buf[2];
-        for (int at = 0; at < n; at += CHUNK) {
-            int len = Math.min(CHUNK, n - at);
+        float[] ws = Chunks.floats(0);
+        float[] gs = Chunks.floats(1);
+        float[] ss = Chunks.floats(2);
+        for (int at = 0; at < n; at += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - at);
             wb.get(at, ws, 0, len);
             gb.get(at, gs, 0, len);
             sb.get(at, ss, 0, len);

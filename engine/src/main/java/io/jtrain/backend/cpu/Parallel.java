@@ -6,9 +6,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Splits the CPU backend's Java loops over the same number of threads OpenBLAS uses. The two never run
- * at the same time (ops call OpenBLAS and then loop, or the reverse), so the machine never sees more
- * compute threads than cores — one threading policy for the whole backend.
+ * The CPU backend's threads: its Java loops, and the blocks of large matrix products ({@link OpenBlasGemm}: one
+ * single-threaded OpenBLAS call per block), are split over them. Loops, products and oneDNN primitives run one
+ * after another, never together, so the machine never sees more compute threads than cores — one threading
+ * policy for the whole backend. Idle threads sleep (they never spin).
  */
 final class Parallel implements AutoCloseable {
     /** Loops shorter than this run on the calling thread. */
@@ -63,6 +64,20 @@ final class Parallel implements AutoCloseable {
                 throw new IllegalStateException(c);
             }
         }
+    }
+
+    /** A part body: processes part {@code p} of {@code parts}. */
+    interface Part {
+        void run(int p);
+    }
+
+    /** Runs body for parts 0 to {@code parts - 1} at the same time, part 0 on the calling thread. */
+    void parts(int parts, Part body) {
+        range(parts, MIN_GRAIN, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                body.run(p);
+            }
+        });
     }
 
     @Override

@@ -22,6 +22,8 @@ class MaxPoolTiesTest {
     void twoByTwoFastPath() {
         check(ConvSpec.square(2, 2, 0), 9, 8);
         check(ConvSpec.square(2, 2, 0), 7, 9); // odd width: the last column is outside every window
+        check(ConvSpec.square(2, 2, 0), 28, 28); // rows with and without a NaN: the chunked and the scalar row
+        check(ConvSpec.square(2, 2, 0), 29, 27);
     }
 
     @Test
