@@ -54,15 +54,22 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
-    /** Allocates activation buffers and the shared workspace for batches up to {@code maxBatch}. */
+    /**
+     * Allocates activation buffers and the shared workspace for batches up to {@code maxBatch}. A layer computes
+     * the gradient of its input only when some layer before it has parameters: the first weighted layer's input
+     * gradient (after a flatten, say) would be computed and thrown away — for dlfs and mlp the largest product of
+     * the step.
+     */
     public void reserve(int maxBatch) {
         if (maxBatch == reservedBatch) {
             return;
         }
         releaseWorkspace();
         long ws = 0;
+        boolean paramsBefore = false;
         for (Layer l : layers) {
-            l.reserve(maxBatch, l.index() > 0);
+            l.reserve(maxBatch, paramsBefore);
+            paramsBefore |= !l.parameters().isEmpty();
             ws = Math.max(ws, l.workspaceElements(maxBatch));
         }
         if (ws > 0) {

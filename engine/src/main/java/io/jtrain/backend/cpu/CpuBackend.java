@@ -391,7 +391,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
         OpChecks.same("activation", x, y);
-        if (act.kind() == Activation.Kind.RELU && dnn.used() && dnn.eltwise().reluForward(x, y)) {
+        if (act.kind() == Activation.Kind.RELU && dnn.used() && x.size() >= OneDnnEltwise.minElements(par.threads())
+            && dnn.eltwise().reluForward(x, y)) {
             return;
         }
         par.range((int) x.size(), 2, (a, z) -> CpuMath.activationForward(act, x.mem(), y.mem(), a, z));
@@ -444,19 +445,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void sgdStep(Tensor w, Tensor g, Tensor velocity, OptimizerParams p) {
         OpChecks.sgd(w, g, velocity, p);
-        CpuOptim.sgd(w, g, velocity, p);
+        CpuOptim.sgd(w, g, velocity, p, par);
     }
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p) {
         OpChecks.same("adam", w, g, m, v);
-        CpuOptim.adam(w, g, m, v, p);
+        CpuOptim.adam(w, g, m, v, p, par);
     }
 
     @Override
     public void rmspropStep(Tensor w, Tensor g, Tensor sq, OptimizerParams p) {
         OpChecks.same("rmsprop", w, g, sq);
-        CpuOptim.rmsprop(w, g, sq, p);
+        CpuOptim.rmsprop(w, g, sq, p, par);
     }
 
     @Override

@@ -134,6 +134,7 @@ final class OneDnn {
             a.position(i).arg((Integer) args[2 * i]).memory((dnnl_memory) args[2 * i + 1]);
         }
         a.position(0);
+        Worker.yieldCores();
         check(dnnl_primitive_execute(prim, stream, n, a), "primitive_execute(" + what + ")");
         check(dnnl_stream_wait(stream), "stream_wait(" + what + ")");
         a.close();

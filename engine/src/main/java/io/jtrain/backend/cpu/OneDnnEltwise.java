@@ -27,7 +27,18 @@ import org.bytedeco.javacpp.PointerPointer;
  * Calls are serialised.
  */
 final class OneDnnEltwise {
-    /** Below this many elements the Java loop is cheaper than a primitive call. */
+    /**
+     * Below this many elements the Java loop is as fast or faster, on one thread (a call costs a few
+     * microseconds) and on more (oneDNN then wakes its OpenMP threads, ~50 µs; the Java loop is split over the
+     * backend's own spinning threads). Measured at steady state (docs/performance.md): one thread, 204,800
+     * elements, 23 µs through oneDNN and 34 µs in Java; two threads, 32,768 elements, 53 µs and 4 µs, 602,112
+     * elements, 76 µs and 67 µs, 3.2 M, 456 µs and 500 µs.
+     */
+    static long minElements(int threads) {
+        return threads == 1 ? MIN_ELEMENTS : 1 << 21;
+    }
+
+    /** The smallest tensor the primitive is used for at all (one thread; the self-check's size). */
     static final long MIN_ELEMENTS = 1 << 14;
 
     private final OneDnn dnn;

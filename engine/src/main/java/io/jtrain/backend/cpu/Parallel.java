@@ -1,21 +1,16 @@
 package io.jtrain.backend.cpu;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 /**
  * The CPU backend's threads: its Java loops, and the blocks of large matrix products ({@link OpenBlasGemm}: one
  * single-threaded OpenBLAS call per block), are split over them. Loops, products and oneDNN primitives run one
  * after another, never together, so the machine never sees more compute threads than cores — one threading
- * policy for the whole backend. Idle threads sleep (they never spin).
+ * policy for the whole backend. Idle threads spin for {@link Worker#SPIN_NANOS}, then sleep.
  */
 final class Parallel implements AutoCloseable {
     /** Loops shorter than this run on the calling thread. */
     static final int MIN_GRAIN = Integer.getInteger("jtrain.grain", 1 << 15);
     private final int threads;
-    private final ExecutorService pool;
+    private final Worker[] workers;
 
     /** A range body: processes [from, to). */
     interface Body {
@@ -24,45 +19,48 @@ final class Parallel implements AutoCloseable {
 
     Parallel(int threads) {
         this.threads = Math.max(1, threads);
-        this.pool = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads - 1, r -> {
-            Thread t = new Thread(r, "jtrain-cpu");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Worker[this.threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker();
+            workers[i].start();
+        }
     }
 
     int threads() {
         return threads;
     }
 
-    /** Runs body over [0, n) in up to {@code threads} contiguous parts when n * cost is large enough. */
-    void range(int n, long costPerItem, Body body) {
+    /**
+     * Runs body over [0, n) in up to {@code threads} contiguous parts when n * cost is large enough. Callers on
+     * different threads take turns (each worker serves one caller at a time); a body must not call back in.
+     */
+    synchronized void range(int n, long costPerItem, Body body) {
         int parts = (int) Math.min(threads, Math.max(1, (long) n * costPerItem / MIN_GRAIN));
         parts = Math.min(parts, n);
         if (parts <= 1) {
             body.run(0, n);
             return;
         }
-        Future<?>[] fs = new Future<?>[parts - 1];
         for (int p = 1; p < parts; p++) {
             int from = (int) ((long) n * p / parts);
             int to = (int) ((long) n * (p + 1) / parts);
-            fs[p - 1] = pool.submit(() -> body.run(from, to));
+            workers[p - 1].post(() -> body.run(from, to));
         }
-        body.run(0, (int) ((long) n / parts));
-        for (Future<?> f : fs) {
+        RuntimeException first = null;
+        try {
+            body.run(0, (int) ((long) n / parts));
+        } catch (RuntimeException e) {
+            first = e;
+        }
+        for (int p = 1; p < parts; p++) {
             try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a CPU worker", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException(c);
+                workers[p - 1].await();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -82,8 +80,8 @@ final class Parallel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        for (Worker w : workers) {
+            w.stopNow();
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * oneDNN's ReLU (used for tensors of at least {@link OneDnnEltwise#MIN_ELEMENTS} elements) against jtrain's Java
+ * oneDNN's ReLU (used for tensors of at least {@link OneDnnEltwise#minElements} elements) against jtrain's Java
  * loop, bit for bit, on random values with the special ones mixed in, the forward (the backward stays in Java).
  */
 class OneDnnEltwiseTest {
