@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --cudnn auto|off} and {@code --deterministic}: how the CUDA backend is set up (ignored on the CPU);
- * {@code --onednn auto|off}: the CPU backend's convolutions and batch norm (ignored on a GPU).
+ * {@code --onednn auto|off}: the CPU backend's convolutions (ignored on a GPU).
  */
 public final class GpuFlags {
     private String cudnn = "auto";
@@ -29,7 +29,7 @@ public final class GpuFlags {
     private Boolean oneDnn;
 
     @Option(names = "--onednn", paramLabel = "auto|off",
-        description = "On the CPU, run convolutions and batch norm through oneDNN when it loads (auto, the default) or on "
+        description = "On the CPU, run convolutions through oneDNN when it loads (auto, the default) or on "
             + "jtrain's own path (off). Printed on the device: line; a resume keeps the run's "
             + "choice unless this is given.")
     void setOneDnn(String value) {

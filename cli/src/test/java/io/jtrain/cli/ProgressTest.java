@@ -51,7 +51,7 @@ class ProgressTest {
     @Test
     void longLinesBreakAtSpacesOnANarrowTerminal() {
         String device = "device: cpu (no CUDA driver (libcuda.so.1 not found; cudaGetDeviceCount: "
-            + "cudaErrorInsufficientDriver): training on CPU; convolutions and batch norm on oneDNN 3.8.1)";
+            + "cudaErrorInsufficientDriver): training on CPU; convolutions on oneDNN 3.8.1)";
         String w = Progress.wrap(device, 79, 8);
         for (String l : w.split(System.lineSeparator())) {
             assertTrue(l.length() <= 79, l);

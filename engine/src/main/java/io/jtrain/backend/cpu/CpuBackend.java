@@ -16,8 +16,9 @@ import io.jtrain.tensor.Tensor;
 import io.jtrain.tensor.HostMemory;
 
 /**
- * The CPU backend: tensors in off-heap host memory; convolutions and batch norm through oneDNN (or jtrain's own
- * im2col + GEMM and loops, {@link #oneDnn}), matrix products through OpenBLAS, the rest in Java loops. Ops run
+ * The CPU backend: tensors in off-heap host memory; convolutions (and large ReLUs) through oneDNN (or jtrain's own
+ * im2col + GEMM and loops, {@link #oneDnn}), matrix products through OpenBLAS, the rest (batch norm included:
+ * oneDNN's plain-layout batch norm was slower, docs/performance.md) in Java loops. Ops run
  * one after another on {@code threads} threads (OpenBLAS, the loops; oneDNN on OMP_NUM_THREADS), never together.
  */
 public final class CpuBackend implements Backend {
@@ -27,7 +28,7 @@ public final class CpuBackend implements Backend {
     private final Parallel par;
     private final String blasNote;
 
-    /** oneDNN's convolutions and batch norm, or the plain path ({@code --onednn off}, or it could not load). */
+    /** oneDNN's convolutions and ReLU, or the plain path ({@code --onednn off}, or it could not load). */
     private OneDnnPath dnn = OneDnnPath.OFF;
 
     private CpuBackend(MemoryPool pool, Gemm gemm, String blasNote, int threads) {
@@ -42,7 +43,7 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Turns oneDNN's convolutions and batch norm on or off (on by default where it loads; {@code --onednn off}).
+     * Turns oneDNN's convolutions (and large ReLUs) on or off (on by default where it loads; {@code --onednn off}).
      * Returns this backend.
      */
     public CpuBackend oneDnn(boolean on) {
@@ -50,7 +51,7 @@ public final class CpuBackend implements Backend {
         return this;
     }
 
-    /** Whether convolutions and batch norm run through oneDNN. */
+    /** Whether convolutions run through oneDNN. */
     public boolean usesOneDnn() {
         return dnn.used();
     }
@@ -113,7 +114,7 @@ public final class CpuBackend implements Backend {
     @Override
     public String description() {
         return "CPU, " + gemm.description() + (dnn.used() ? ", oneDNN " + dnn.version()
-            + " convolutions and batch norm" : "") + ", memory capacity "
+            + " convolutions" : "") + ", memory capacity "
             + io.jtrain.util.Sizes.format(pool.capacityBytes());
     }
 
@@ -239,7 +240,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public TensorStats stats(Tensor x) {
-        return CpuMath.stats(x.mem(), (int) x.size());
+        return CpuMath.stats(x.mem(), (int) x.size(), par);
     }
 
     @Override
@@ -367,25 +368,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
         OpChecks.batchNorm("batch norm", x, bn, y);
-        if (!dnn.used() || !dnn.norm().forwardTraining(x, y, bn, momentum, eps)) {
-            CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
-        }
+        CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
         OpChecks.batchNorm("batch norm inference", x, bn, y);
-        if (!dnn.used() || !dnn.norm().forwardInference(x, y, bn, eps)) {
-            CpuBatchNorm.forwardInference(x, y, bn, eps);
-        }
+        CpuBatchNorm.forwardInference(x, y, bn, eps);
     }
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
         OpChecks.batchNorm("batch norm backward", x, bn, dy, dx);
-        if (!dnn.used() || !dnn.norm().backward(x, dy, dx, bn)) {
-            CpuBatchNorm.backward(x, dy, dx, bn, par);
-        }
+        CpuBatchNorm.backward(x, dy, dx, bn, par);
     }
 
     @Override

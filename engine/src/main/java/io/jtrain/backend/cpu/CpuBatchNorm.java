@@ -39,24 +39,27 @@ final class CpuBatchNorm {
     private static void forwardTraining(HostMemory xb, HostMemory yb, BatchNormTensors bn, float momentum, float eps,
                                         Dims d, int from, int to) {
         long m = (long) d.n * d.s;
+        float[] v = Chunks.floats(0);
+        double[] acc = new double[4];
         for (int c = from; c < to; c++) {
-            double sum = 0;
+            java.util.Arrays.fill(acc, 0);
             for (int n = 0; n < d.n; n++) {
-                int o = d.at(n, c);
-                for (int i = 0; i < d.s; i++) {
-                    sum += xb.get(o + i);
+                for (int at = 0; at < d.s; at += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, d.s - at);
+                    xb.get(d.at(n, c) + at, v, 0, len);
+                    accumulate(v, len, 0, false, acc);
                 }
             }
-            double mean = sum / m;
-            double sq = 0;
+            double mean = total(acc) / m;
+            java.util.Arrays.fill(acc, 0);
             for (int n = 0; n < d.n; n++) {
-                int o = d.at(n, c);
-                for (int i = 0; i < d.s; i++) {
-                    double v = xb.get(o + i) - mean;
-                    sq += v * v;
+                for (int at = 0; at < d.s; at += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, d.s - at);
+                    xb.get(d.at(n, c) + at, v, 0, len);
+                    accumulate(v, len, mean, true, acc);
                 }
             }
-            double var = sq / m;
+            double var = total(acc) / m;
             float invStd = (float) (1.0 / Math.sqrt(var + eps));
             normalize(xb, yb, d, c, (float) mean, invStd, bn);
             bn.savedMean().mem().put(c, (float) mean);
@@ -67,6 +70,40 @@ final class CpuBatchNorm {
             rm.put(c, (float) ((1 - momentum) * rm.get(c) + momentum * mean));
             rv.put(c, (float) ((1 - momentum) * rv.get(c) + momentum * unbiased));
         }
+    }
+
+    /**
+     * acc[i % 4] += v[i] - mu, or its square when {@code square}, in double: four independent chains of additions
+     * (one chain waits on each addition's latency).
+     */
+    private static void accumulate(float[] v, int len, double mu, boolean square, double[] acc) {
+        double a = acc[0];
+        double b = acc[1];
+        double c = acc[2];
+        double e = acc[3];
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            double p = v[i] - mu;
+            double q = v[i + 1] - mu;
+            double r = v[i + 2] - mu;
+            double u = v[i + 3] - mu;
+            a += square ? p * p : p;
+            b += square ? q * q : q;
+            c += square ? r * r : r;
+            e += square ? u * u : u;
+        }
+        for (; i < len; i++) {
+            double p = v[i] - mu;
+            a += square ? p * p : p;
+        }
+        acc[0] = a;
+        acc[1] = b;
+        acc[2] = c;
+        acc[3] = e;
+    }
+
+    private static double total(double[] acc) {
+        return (acc[0] + acc[1]) + (acc[2] + acc[3]);
     }
 
     static void forwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
@@ -82,10 +119,16 @@ final class CpuBatchNorm {
         float gamma = bn.gamma().mem().get(c);
         float beta = bn.beta().mem().get(c);
         float scale = gamma * invStd;
+        float[] v = Chunks.floats(1);
         for (int n = 0; n < d.n; n++) {
-            int o = d.at(n, c);
-            for (int i = 0; i < d.s; i++) {
-                yb.put(o + i, (xb.get(o + i) - mean) * scale + beta);
+            for (int at = 0; at < d.s; at += Chunks.SIZE) {
+                int len = Math.min(Chunks.SIZE, d.s - at);
+                int o = d.at(n, c) + at;
+                xb.get(o, v, 0, len);
+                for (int i = 0; i < len; i++) {
+                    v[i] = (v[i] - mean) * scale + beta;
+                }
+                yb.put(o, v, 0, len);
             }
         }
     }
@@ -101,28 +144,40 @@ final class CpuBatchNorm {
     private static void backward(HostMemory xb, HostMemory dyb, HostMemory dxb, BatchNormTensors bn, Dims d, int from,
                                  int to) {
         long m = (long) d.n * d.s;
+        float[] xs = Chunks.floats(0);
+        float[] gs = Chunks.floats(1);
+        double[] acc = new double[8];
         for (int c = from; c < to; c++) {
             float mean = bn.savedMean().mem().get(c);
             float invStd = bn.savedInvStd().mem().get(c);
-            double sumDy = 0;
-            double sumDyXhat = 0;
+            java.util.Arrays.fill(acc, 0);
             for (int n = 0; n < d.n; n++) {
-                int o = d.at(n, c);
-                for (int i = 0; i < d.s; i++) {
-                    float g = dyb.get(o + i);
-                    sumDy += g;
-                    sumDyXhat += g * (xb.get(o + i) - mean) * invStd;
+                for (int at = 0; at < d.s; at += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, d.s - at);
+                    int o = d.at(n, c) + at;
+                    xb.get(o, xs, 0, len);
+                    dyb.get(o, gs, 0, len);
+                    gradientSums(xs, gs, len, mean, invStd, acc);
                 }
             }
+            double sumDy = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+            double sumDyXhat = (acc[4] + acc[5]) + (acc[6] + acc[7]);
             float gamma = bn.gamma().mem().get(c);
             float k = gamma * invStd / m;
             float meanDy = (float) sumDy;
             float meanDyX = (float) sumDyXhat;
+            float fm = m;
             for (int n = 0; n < d.n; n++) {
-                int o = d.at(n, c);
-                for (int i = 0; i < d.s; i++) {
-                    float xhat = (xb.get(o + i) - mean) * invStd;
-                    dxb.put(o + i, k * (m * dyb.get(o + i) - meanDy - xhat * meanDyX));
+                for (int at = 0; at < d.s; at += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, d.s - at);
+                    int o = d.at(n, c) + at;
+                    xb.get(o, xs, 0, len);
+                    dyb.get(o, gs, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        float xhat = (xs[i] - mean) * invStd;
+                        gs[i] = k * (fm * gs[i] - meanDy - xhat * meanDyX);
+                    }
+                    dxb.put(o, gs, 0, len);
                 }
             }
             HostMemory dg = bn.dGamma().mem();
@@ -130,5 +185,40 @@ final class CpuBatchNorm {
             dg.put(c, (float) (dg.get(c) + sumDyXhat));
             db.put(c, (float) (db.get(c) + sumDy));
         }
+    }
+
+    /** acc[i % 4] += dy[i] and acc[4 + i % 4] += dy[i]·x̂[i] (the product in float, as before the chunks). */
+    private static void gradientSums(float[] x, float[] g, int len, float mean, float invStd, double[] acc) {
+        double s0 = acc[0];
+        double s1 = acc[1];
+        double s2 = acc[2];
+        double s3 = acc[3];
+        double p0 = acc[4];
+        double p1 = acc[5];
+        double p2 = acc[6];
+        double p3 = acc[7];
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            s0 += g[i];
+            s1 += g[i + 1];
+            s2 += g[i + 2];
+            s3 += g[i + 3];
+            p0 += g[i] * (x[i] - mean) * invStd;
+            p1 += g[i + 1] * (x[i + 1] - mean) * invStd;
+            p2 += g[i + 2] * (x[i + 2] - mean) * invStd;
+            p3 += g[i + 3] * (x[i + 3] - mean) * invStd;
+        }
+        for (; i < len; i++) {
+            s0 += g[i];
+            p0 += g[i] * (x[i] - mean) * invStd;
+        }
+        acc[0] = s0;
+        acc[1] = s1;
+        acc[2] = s2;
+        acc[3] = s3;
+        acc[4] = p0;
+        acc[5] = p1;
+        acc[6] = p2;
+        acc[7] = p3;
     }
 }

@@ -235,8 +235,30 @@ final class CpuMath {
         }
     }
 
-    static TensorStats stats(HostMemory b, int n) {
-        return TensorStats.of(n, b::get);
+    /**
+     * Statistics of b[0, n): on one thread the element loop {@link TensorStats#of}; split over {@code par}'s
+     * threads when large, each part's statistics combined in part order (the sums then differ from one
+     * thread's in the last bits; the same thread count always gives the same bits).
+     */
+    static TensorStats stats(HostMemory b, int n, Parallel par) {
+        int parts = (int) Math.min(par.threads(), Math.max(1, (long) n * 4 / Parallel.MIN_GRAIN));
+        if (parts <= 1) {
+            return TensorStats.of(n, b::get);
+        }
+        TensorStats[] each = new TensorStats[parts];
+        par.parts(parts, p -> {
+            int from = (int) ((long) n * p / parts);
+            int to = (int) ((long) n * (p + 1) / parts);
+            each[p] = TensorStats.of(to - from, i -> b.get(from + i));
+        });
+        TensorStats all = each[0];
+        for (int p = 1; p < parts; p++) {
+            TensorStats s = each[p];
+            all = new TensorStats(all.count() + s.count(), all.sum() + s.sum(), all.sumSquares() + s.sumSquares(),
+                Math.min(all.min(), s.min()), Math.max(all.max(), s.max()), all.nonFinite() + s.nonFinite(),
+                all.zeros() + s.zeros());
+        }
+        return all;
     }
 
     /** Per-unit statistics of y [N, U, S...] into out[U, 4] (see {@link io.jtrain.backend.Backend#unitStats}). */

@@ -1,12 +1,11 @@
 package io.jtrain.backend.cpu;
 
 /**
- * The CPU backend's oneDNN choice: convolutions, batch norm and large ReLUs through oneDNN ({@code conv},
- * {@code norm}, {@code eltwise}), or jtrain's own path (all null), with {@code note} saying why when oneDNN was
- * asked for but could not load.
+ * The CPU backend's oneDNN choice: convolutions and large ReLUs through oneDNN ({@code conv}, {@code eltwise}),
+ * or jtrain's own path (both null), with {@code note} saying why when oneDNN was asked for but could not load.
  */
-record OneDnnPath(OneDnnConv conv, OneDnnBatchNorm norm, OneDnnEltwise eltwise, String note) {
-    static final OneDnnPath OFF = new OneDnnPath(null, null, null, null);
+record OneDnnPath(OneDnnConv conv, OneDnnEltwise eltwise, String note) {
+    static final OneDnnPath OFF = new OneDnnPath(null, null, null);
 
     /** oneDNN when {@code on} and it loads; else the plain path (with the reason when it did not load). */
     static OneDnnPath of(boolean on) {
@@ -15,10 +14,10 @@ record OneDnnPath(OneDnnConv conv, OneDnnBatchNorm norm, OneDnnEltwise eltwise, 
         }
         OneDnn d = OneDnn.get();
         if (d == null) {
-            return new OneDnnPath(null, null, null, "oneDNN could not be loaded (" + OneDnn.unavailableReason()
-                + "); convolutions and batch norm run on jtrain's own path");
+            return new OneDnnPath(null, null, "oneDNN could not be loaded (" + OneDnn.unavailableReason()
+                + "); convolutions run on jtrain's own path");
         }
-        return new OneDnnPath(new OneDnnConv(d), new OneDnnBatchNorm(d), new OneDnnEltwise(d), null);
+        return new OneDnnPath(new OneDnnConv(d), new OneDnnEltwise(d), null);
     }
 
     /** The default: on, unless the system property {@code jtrain.onednn} is {@code off} (the tests' second run). */
