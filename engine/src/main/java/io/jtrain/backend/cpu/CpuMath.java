@@ -241,7 +241,7 @@ final class CpuMath {
      * thread's in the last bits; the same thread count always gives the same bits).
      */
     static TensorStats stats(HostMemory b, int n, Parallel par) {
-        int parts = (int) Math.min(par.threads(), Math.max(1, (long) n * 4 / Parallel.MIN_GRAIN));
+        int parts = n < Parallel.MIN_SPLIT_ELEMENTS ? 1 : par.threads();
         if (parts <= 1) {
             return TensorStats.of(n, b::get);
         }

@@ -14,6 +14,10 @@ final class CpuOptim {
 
     /** Runs {@code body} over the chunk-aligned element ranges of [0, n), split over {@code par}'s threads. */
     private static void chunked(Parallel par, int n, long costPerElement, Parallel.Body body) {
+        if (n < Parallel.MIN_SPLIT_ELEMENTS) {
+            body.run(0, n);
+            return;
+        }
         int chunks = (n + Chunks.SIZE - 1) / Chunks.SIZE;
         par.range(chunks, costPerElement * Chunks.SIZE,
             (c0, c1) -> body.run(c0 * Chunks.SIZE, (int) Math.min(n, (long) c1 * Chunks.SIZE)));

@@ -20,7 +20,7 @@ class StatsSplitTest {
     void statsMatchTheElementLoop() {
         for (int threads : new int[] {1, 2, 3}) {
             try (CpuBackend be = CpuBackend.create(new CpuMemoryPool(64L << 20), threads)) {
-                for (int n : new int[] {1, 1000, 70_001}) {
+                for (int n : new int[] {1, 1000, 70_001, Parallel.MIN_SPLIT_ELEMENTS + 1001}) {
                     for (boolean special : new boolean[] {false, true}) {
                         check(be, threads, n, special);
                     }
