@@ -374,7 +374,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
         OpChecks.batchNorm("batch norm inference", x, bn, y);
-        CpuBatchNorm.forwardInference(x, y, bn, eps);
+        CpuBatchNorm.forwardInference(x, y, bn, eps, par);
     }
 
     @Override

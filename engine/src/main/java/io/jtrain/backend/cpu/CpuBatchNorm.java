@@ -106,12 +106,14 @@ final class CpuBatchNorm {
         return (acc[0] + acc[1]) + (acc[2] + acc[3]);
     }
 
-    static void forwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
+    static void forwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps, Parallel par) {
         Dims d = Dims.of(x).check(bn, y);
-        for (int c = 0; c < d.c; c++) {
-            float invStd = (float) (1.0 / Math.sqrt(bn.runningVar().mem().get(c) + (double) eps));
-            normalize(x.mem(), y.mem(), d, c, bn.runningMean().mem().get(c), invStd, bn);
-        }
+        par.range(d.c, (long) d.n * d.s, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                float invStd = (float) (1.0 / Math.sqrt(bn.runningVar().mem().get(c) + (double) eps));
+                normalize(x.mem(), y.mem(), d, c, bn.runningMean().mem().get(c), invStd, bn);
+            }
+        });
     }
 
     private static void normalize(HostMemory xb, HostMemory yb, Dims d, int c, float mean, float invStd,
