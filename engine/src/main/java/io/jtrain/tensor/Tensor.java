@@ -61,6 +61,7 @@ public final class Tensor implements AutoCloseable {
     /** Address of element 0 of this tensor (host or device address). */
     public long address() {
         checkLive();
+        storage.touched();
         return storage.block.address() + offset * Float.BYTES;
     }
 
@@ -113,6 +114,7 @@ public final class Tensor implements AutoCloseable {
         if (!storage.host) {
             throw new IllegalStateException("tensor " + shape + " is in device memory, not host memory");
         }
+        storage.touched();
         if (hostMemory == null) {
             hostMemory = new HostMemory(address(), shape.size());
         }
@@ -125,6 +127,7 @@ public final class Tensor implements AutoCloseable {
         if (!storage.host) {
             throw new IllegalStateException("tensor " + shape + " is in device memory, not host memory");
         }
+        storage.touched();
         if (hostPointer == null) {
             long addr = address();
             Pointer raw = new Pointer() {
@@ -137,6 +140,84 @@ public final class Tensor implements AutoCloseable {
             hostPointer.limit(shape.size());
         }
         return hostPointer;
+    }
+
+    /**
+     * Records that no value in this tensor's storage is NaN or −∞, as the op that has just written it guarantees
+     * (the CPU backend's ReLU, say). The fact holds until the next host access to the storage through any of its
+     * tensors ({@link #mem()}, {@link #host()}, {@link #hostPointer()}, {@link #address()}: each may write), and
+     * lets a later op take a path that is exact only on such values (oneDNN's max pooling, which skips NaN).
+     */
+    public void markNoNaNOrNegativeInfinity() {
+        checkLive();
+        storage.markNoNaNOrNegInf();
+    }
+
+    /** Whether {@link #markNoNaNOrNegativeInfinity()} was called with no host access since. */
+    public boolean hasNoNaNOrNegativeInfinity() {
+        checkLive();
+        return storage.noNaNOrNegInf();
+    }
+
+    /** The {@link Shadow} attached to this tensor's storage, or null. */
+    public Shadow shadow() {
+        checkLive();
+        return storage.shadow();
+    }
+
+    /**
+     * Attaches {@code s} to this tensor's storage as its shadow, out of date for now; an earlier shadow that held
+     * newer values writes them back first, and is closed.
+     */
+    public void attachShadow(Shadow s) {
+        checkLive();
+        storage.attachShadow(s);
+    }
+
+    /** Whether the shadow holds the current values of this tensor's storage (with or without its memory). */
+    public boolean shadowCurrent() {
+        checkLive();
+        return storage.shadowCurrent();
+    }
+
+    /** Whether only the shadow holds the current values (the storage's memory is stale until a host access). */
+    public boolean shadowNewer() {
+        checkLive();
+        return storage.shadowNewer();
+    }
+
+    /**
+     * The backend has just written this storage's new values into its shadow only: the memory is stale, and the
+     * next host access writes the shadow back first. Call after writing the shadow, with no host access between.
+     */
+    public void shadowWritten() {
+        checkLive();
+        storage.shadowState(Storage.NEWER);
+    }
+
+    /**
+     * The backend has just copied this storage's current values into its shadow: both hold them, until the next
+     * host access (which may write the memory) leaves the shadow out of date.
+     */
+    public void shadowFilled() {
+        checkLive();
+        storage.shadowState(Storage.BOTH);
+    }
+
+    /** What a backend attached to this tensor's storage under {@code key} ({@link #attach}), or null. */
+    public Object attachment(Object key) {
+        checkLive();
+        return storage.attachment(key);
+    }
+
+    /**
+     * Attaches {@code value} to this tensor's storage (shared with its views) under {@code key}, closing what was
+     * attached there before; closed when the storage is released. Backends keep per-tensor buffers this way (the
+     * CPU backend: the argmax workspace of a max pooling, from its forward pass to its backward pass).
+     */
+    public void attach(Object key, AutoCloseable value) {
+        checkLive();
+        storage.attach(key, value);
     }
 
     public boolean isClosed() {

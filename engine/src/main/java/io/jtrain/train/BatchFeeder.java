@@ -10,8 +10,8 @@ import io.jtrain.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /**
- * Gathers samples into reusable host arrays, copies them into the backend's staging memory (page-locked on
- * a GPU) and uploads that into reusable device tensors: two uploads per batch, asynchronous on a GPU, and no
+ * Gathers samples into the backend's staging memory (page-locked on a GPU; through a reusable host array when
+ * they are augmented) and uploads that into reusable device tensors: two uploads per batch, asynchronous on a GPU, and no
  * allocation per batch. Before the staging memory is rewritten, the previous batch's uploads must have
  * finished ({@link Backend#awaitCopies}: free when a blocking read has happened since, as in every training
  * step).
@@ -70,18 +70,24 @@ final class BatchFeeder implements AutoCloseable {
     /** Loads samples order[from, from+n) of {@code d}; returns {x, y} views of n samples. */
     Tensor[] load(Dataset d, int[] order, int from, int n, Augmentation aug, SplittableRandom rnd) {
         int ss = (int) sample.size();
+        boolean augment = aug != null && aug.enabled() && sample.rank() == 3;
+        be.awaitCopies(xStage);
+        be.awaitCopies(yStage);
+        java.nio.FloatBuffer stage = xStage.floats();
         for (int i = 0; i < n; i++) {
             int idx = order == null ? from + i : order[from + i];
             rows[i] = idx;
-            System.arraycopy(d.x(), idx * ss, xHost, i * ss, ss);
             System.arraycopy(d.y(), idx * targetSize, yHost, i * targetSize, targetSize);
-            if (aug != null && aug.enabled() && sample.rank() == 3) {
+            if (augment) {
+                System.arraycopy(d.x(), idx * ss, xHost, i * ss, ss);
                 aug.apply(xHost, i * ss, sample.dim(0), sample.dim(1), sample.dim(2), tmp, rnd);
+            } else {
+                stage.put(i * ss, d.x(), idx * ss, ss); // straight into the staging memory: one copy fewer
             }
         }
-        be.awaitCopies(xStage);
-        be.awaitCopies(yStage);
-        xStage.floats().put(0, xHost, 0, n * ss);
+        if (augment) {
+            stage.put(0, xHost, 0, n * ss);
+        }
         yStage.floats().put(0, yHost, 0, n * targetSize);
         Tensor x = xFull.narrow(n);
         Tensor y = yFull.narrow(n);

@@ -47,7 +47,7 @@ public final class CpuBackend implements Backend {
      * Returns this backend.
      */
     public CpuBackend oneDnn(boolean on) {
-        dnn = OneDnnPath.of(on);
+        dnn = OneDnnPath.of(on, pool);
         return this;
     }
 
@@ -62,6 +62,16 @@ public final class CpuBackend implements Backend {
      */
     public String oneDnnThreadsNote() {
         return dnn.threadsNote(par.threads());
+    }
+
+    /** How many max-pooling forward passes ran on oneDNN (0 on the plain path; for tests). */
+    long oneDnnPoolCalls() {
+        return dnn.used() ? dnn.pool().forwardCalls() : 0;
+    }
+
+    /** How many reorders between layouts oneDNN ran (0 on the plain path; for tests). */
+    long oneDnnReorders() {
+        return dnn.used() ? dnn.layouts().reorders() : 0;
     }
 
     /** oneDNN's version when it is used, else null. */
@@ -188,12 +198,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
         OpChecks.same("axpy", x, y);
-        HostMemory xb = x.mem();
-        HostMemory yb = y.mem();
-        int n = (int) x.size();
-        for (int i = 0; i < n; i++) {
-            yb.put(i, yb.get(i) + alpha * xb.get(i));
-        }
+        CpuMath.axpy(alpha, x.mem(), y.mem(), (int) x.size());
     }
 
     @Override
@@ -342,7 +347,9 @@ public final class CpuBackend implements Backend {
     @Override
     public void maxPoolForward(Tensor x, Tensor y, ConvSpec spec) {
         OpChecks.pool("max pool", x, y, spec);
-        CpuPooling.maxForward(x, y, spec, par);
+        if (!dnn.used() || !dnn.pool().forward(x, y, spec)) {
+            CpuPooling.maxForward(x, y, spec, par);
+        }
     }
 
     @Override
@@ -350,7 +357,9 @@ public final class CpuBackend implements Backend {
         OpChecks.pool("max pool backward", x, y, spec);
         OpChecks.same("max pool backward", x, dx);
         OpChecks.same("max pool backward", y, dy);
-        CpuPooling.maxBackward(x, y, dy, dx, spec, par);
+        if (!dnn.used() || !dnn.pool().backward(x, y, dy, dx, spec)) {
+            CpuPooling.maxBackward(x, y, dy, dx, spec, par);
+        }
     }
 
     @Override
@@ -368,34 +377,74 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormForwardTraining(Tensor x, Tensor y, BatchNormTensors bn, float momentum, float eps) {
         OpChecks.batchNorm("batch norm", x, bn, y);
-        CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
+        if (!dnn.used() || !dnn.batchNorm().forwardTraining(x, y, bn, momentum, eps)) {
+            CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
+        }
+        if (CpuBatchNorm.noNaNOrNegInfOut(bn, x.size() / x.dim(1))) {
+            y.markNoNaNOrNegativeInfinity();
+        }
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
         OpChecks.batchNorm("batch norm inference", x, bn, y);
-        CpuBatchNorm.forwardInference(x, y, bn, eps, par);
+        if (!dnn.used() || !dnn.batchNorm().forwardInference(x, y, bn, eps)) {
+            CpuBatchNorm.forwardInference(x, y, bn, eps, par);
+        }
     }
 
     @Override
     public void batchNormBackward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn) {
         OpChecks.batchNorm("batch norm backward", x, bn, dy, dx);
-        CpuBatchNorm.backward(x, dy, dx, bn, par);
+        if (!dnn.used() || !dnn.batchNorm().backward(x, dy, dx, bn)) {
+            CpuBatchNorm.backward(x, dy, dx, bn, par);
+        }
     }
 
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
         OpChecks.same("activation", x, y);
-        if (act.kind() == Activation.Kind.RELU && dnn.used() && x.size() >= OneDnnEltwise.minElements(par.threads())
-            && dnn.eltwise().reluForward(x, y)) {
-            return;
+        boolean relu = act.kind() == Activation.Kind.RELU;
+        Layouts.Blocked b = relu && dnn.used() ? dnn.layouts().current(x) : null;
+        if (b != null) {
+            reluBlocked(x, y, b);
+        } else if (!relu || !dnn.used() || x.size() < OneDnnEltwise.minElements(par.threads())
+            || !dnn.eltwise().reluForward(x, y)) {
+            par.range((int) x.size(), 2, (a, z) -> CpuMath.activationForward(act, x.mem(), y.mem(), a, z));
         }
-        par.range((int) x.size(), 2, (a, z) -> CpuMath.activationForward(act, x.mem(), y.mem(), a, z));
+        if (relu) {
+            y.markNoNaNOrNegativeInfinity(); // jtrain's ReLU maps NaN and −∞ to 0 (on both paths)
+        }
+    }
+
+    /** ReLU of x in its blocked shadow (b) into y's, in the same layout: padding stays 0, y stays blocked. */
+    private void reluBlocked(Tensor x, Tensor y, Layouts.Blocked b) {
+        Layouts l = dnn.layouts();
+        long xa = l.in(x, b.md);
+        long ya = l.out(y, b.md);
+        int n = (int) b.floats;
+        if (n < OneDnnEltwise.minElements(par.threads()) || !dnn.eltwise().reluForward(xa, ya, n)) {
+            HostMemory xs = HostMemory.at(xa, n);
+            HostMemory ys = HostMemory.at(ya, n);
+            par.range(n, 2, (a, z) -> CpuMath.reluForward(xs, ys, a, z));
+        }
+        l.written(y, b.md);
     }
 
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         OpChecks.same("activation backward", x, y, dy, dx);
+        Layouts.Blocked b = act.kind() == Activation.Kind.RELU && dnn.used() ? dnn.layouts().current(x) : null;
+        if (b != null) {
+            Layouts l = dnn.layouts();
+            int n = (int) b.floats;
+            HostMemory xs = HostMemory.at(l.in(x, b.md), n);
+            HostMemory gs = HostMemory.at(l.in(dy, b.md), n);
+            HostMemory ds = HostMemory.at(l.out(dx, b.md), n);
+            par.range(n, 2, (a, z) -> CpuMath.reluBackward(xs, gs, ds, a, z));
+            l.written(dx, b.md);
+            return;
+        }
         par.range((int) x.size(), 2, (a, z) -> CpuMath.activationBackward(act, x.mem(), y.mem(), dy.mem(), dx.mem(),
             a, z));
     }

@@ -73,6 +73,25 @@ final class CpuBatchNorm {
     }
 
     /**
+     * Whether the training forward's output, over m values per channel, can hold no NaN and no −∞. A finite mean
+     * (summed in double, which no float input can overflow) means every input was finite; each input then lies
+     * within sqrt(m · var) of the mean (its squared deviation is one term of m · var), so every output lies within
+     * |gamma| · sqrt(m) + |beta| of 0 — no overflow, no NaN while that bound, gamma and beta are finite.
+     */
+    static boolean noNaNOrNegInfOut(BatchNormTensors bn, long m) {
+        double root = Math.sqrt((double) m);
+        for (int c = 0; c < bn.savedMean().size(); c++) {
+            float mean = bn.savedMean().mem().get(c);
+            float invStd = bn.savedInvStd().mem().get(c);
+            double bound = Math.abs((double) bn.gamma().mem().get(c)) * root + Math.abs(bn.beta().mem().get(c));
+            if (!Float.isFinite(mean) || !Float.isFinite(invStd) || !(bound < 1e37)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * acc[i % 4] += v[i] - mu, or its square when {@code square}, in double: four independent chains of additions
      * (one chain waits on each addition's latency).
      */

@@ -222,6 +222,21 @@ final class CpuMath {
         }
     }
 
+    /** y[0, n) += alpha * x[0, n), over {@link Chunks} (the same operations as the element loop). */
+    static void axpy(float alpha, HostMemory x, HostMemory y, int n) {
+        float[] xs = Chunks.floats(0);
+        float[] ys = Chunks.floats(1);
+        for (int at = 0; at < n; at += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - at);
+            x.get(at, xs, 0, len);
+            y.get(at, ys, 0, len);
+            for (int i = 0; i < len; i++) {
+                ys[i] += alpha * xs[i];
+            }
+            y.put(at, ys, 0, len);
+        }
+    }
+
     static void dropoutForward(HostMemory x, HostMemory mask, HostMemory y, int n, float p, long seed) {
         float keep = p >= 1f ? 0f : 1f / (1f - p);
         int keepBits = Float.floatToRawIntBits(keep);

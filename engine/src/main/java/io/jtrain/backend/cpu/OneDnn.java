@@ -1,19 +1,14 @@
 package io.jtrain.backend.cpu;
 
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
@@ -150,60 +145,6 @@ final class OneDnn {
     /** Points {@code mem} at {@code address}. */
     static void point(dnnl_memory mem, long address) {
         check(dnnl_memory_set_data_handle(mem, new Raw(address)), "memory_set_data_handle");
-    }
-
-    /**
-     * One side of a primitive: the layout jtrain keeps (plain NCHW / OIHW / x) and the one the primitive chose;
-     * when they differ, the reorder between the two through an inner buffer of {@link #innerFloats} floats that
-     * the caller places (in the op's pool-accounted workspace).
-     */
-    final class Edge {
-        final dnnl_memory user;
-        private final dnnl_memory inner;
-        private final dnnl_primitive reorder;
-        private final boolean toInner;
-        final long innerFloats;
-
-        /** {@code toInner}: data flows user to primitive (an input); else primitive to user (an output). */
-        Edge(dnnl_memory_desc userMd, dnnl_memory_desc chosen, boolean toInner, String what) {
-            this.user = userMemory(userMd);
-            this.toInner = toInner;
-            if (dnnl_memory_desc_equal(userMd, chosen) != 0) {
-                inner = null;
-                reorder = null;
-                innerFloats = 0;
-                return;
-            }
-            innerFloats = (dnnl_memory_desc_get_size(chosen) + 63) / 64 * 16;
-            inner = userMemory(chosen);
-            PointerPointer<?> r = new PointerPointer<>(1);
-            check(dnnl_reorder_primitive_desc_create(r, toInner ? userMd : chosen, engine, toInner ? chosen : userMd,
-                engine, null), "reorder_primitive_desc_create(" + what + ")");
-            reorder = primitive(new dnnl_primitive_desc(r.get(0)), "reorder " + what);
-        }
-
-        /**
-         * The memory the primitive reads or writes: the user side pointed at {@code address}, or (layouts differ)
-         * the inner side at {@code innerAddress}, filled from the user side for an input.
-         */
-        dnnl_memory bind(long address, long innerAddress) {
-            point(user, address);
-            if (inner == null) {
-                return user;
-            }
-            point(inner, innerAddress);
-            if (toInner) {
-                execute(reorder, "reorder", DNNL_ARG_FROM, user, DNNL_ARG_TO, inner);
-            }
-            return inner;
-        }
-
-        /** For an output: copies the primitive's result to the user layout. */
-        void finish() {
-            if (inner != null && !toInner) {
-                execute(reorder, "reorder", DNNL_ARG_FROM, inner, DNNL_ARG_TO, user);
-            }
-        }
     }
 
     /** A pointer at a raw address (jtrain's tensors are native memory that JavaCPP does not own). */

@@ -13,8 +13,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_pr
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_src_md;
@@ -40,89 +40,93 @@ import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * Convolution forward, backward-data and backward-weights through oneDNN primitives, created once per shape
- * and cached. jtrain's tensors stay in plain NCHW / OIHW; each primitive works in the layout oneDNN picks
- * ({@code format_tag any}: blocked, e.g. nChw16c on AVX-512) with reorders at its edges through buffers
- * carved from the op's workspace, which {@link #workspaceElements} sizes (so the pool accounts for them).
- * Semantics are jtrain's: zero padding on both sides, output size {@code (H + 2p - k) / s + 1}; filter and
- * bias gradients are accumulated ({@code +=}). Calls are serialised (the cached memories are shared).
+ * and cached. Each primitive works in the layouts oneDNN picks ({@code format_tag any}: blocked, e.g. nChw16c on
+ * AVX-512); inputs and outputs go through {@link Layouts}, so an activation already in the wanted layout (the
+ * output of the op before) is taken as it is, and an output stays in its blocked layout for the op after.
+ * Semantics are jtrain's: zero padding on both sides, output size {@code (H + 2p - k) / s + 1}; filter and bias
+ * gradients are accumulated ({@code +=}) through plain temporaries in the op's workspace, which
+ * {@link #workspaceElements} sizes. Calls are serialised (the cached memories are shared).
  */
 final class OneDnnConv {
     private final OneDnn dnn;
+    private final Layouts layouts;
     private final Map<List<Object>, Plan> plans = new HashMap<>();
 
-    OneDnnConv(OneDnn dnn) {
+    OneDnnConv(OneDnn dnn, Layouts layouts) {
         this.dnn = dnn;
+        this.layouts = layouts;
     }
 
     /** Workspace floats the oneDNN path needs for these shapes (0 when it cannot run them). */
     synchronized long workspaceElements(Shape x, Shape w, ConvSpec s) {
         Plan p = plan(x, w, s, true);
-        return p == null ? 0 : Math.max(p.forward().need, Math.max(p.backwardData().need, p.backwardWeights().need));
+        return p == null ? 0 : p.backwardWeights().need;
     }
 
-    /** y = conv(x, w) + b; false (nothing written) when oneDNN cannot run this shape in this workspace. */
+    /** y = conv(x, w) + b; false (nothing written) when oneDNN cannot run this shape. */
     synchronized boolean forward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s, Tensor ws) {
         Plan p = plan(x.shape(), w.shape(), s, b != null);
         Plan.Fwd f = p == null ? null : p.forward();
-        if (f == null || f.need > ws.size()) {
+        if (f == null) {
             return false;
         }
-        long base = ws.mem().address();
-        dnnl_memory src = f.src.bind(addr(x), base);
-        dnnl_memory wt = f.w.bind(addr(w), base + 4 * f.src.innerFloats);
-        dnnl_memory dst = f.dst.bind(addr(y), base + 4 * (f.src.innerFloats + f.w.innerFloats));
+        OneDnn.point(f.src, layouts.in(x, f.srcMd));
+        OneDnn.point(f.w, layouts.in(w, f.wMd));
+        OneDnn.point(f.dst, layouts.out(y, f.dstMd));
         if (b != null) {
             OneDnn.point(f.bias, addr(b));
-            dnn.execute(f.prim, "convolution forward", DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_BIAS, f.bias,
-                DNNL_ARG_DST, dst);
+            dnn.execute(f.prim, "convolution forward", DNNL_ARG_SRC, f.src, DNNL_ARG_WEIGHTS, f.w, DNNL_ARG_BIAS,
+                f.bias, DNNL_ARG_DST, f.dst);
         } else {
-            dnn.execute(f.prim, "convolution forward", DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_DST, dst);
+            dnn.execute(f.prim, "convolution forward", DNNL_ARG_SRC, f.src, DNNL_ARG_WEIGHTS, f.w, DNNL_ARG_DST,
+                f.dst);
         }
-        f.dst.finish();
+        layouts.written(y, f.dstMd);
         return true;
     }
 
     /** dx = gradient w.r.t. the input (overwritten); false when oneDNN cannot run it. */
     synchronized boolean backwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec s, Tensor ws) {
         Plan p = plan(dx.shape(), w.shape(), s, false);
-        Plan.Bwd d = p == null ? null : p.backwardData();
-        if (d == null || d.need > ws.size()) {
+        Plan.Data d = p == null ? null : p.backwardData();
+        if (d == null) {
             return false;
         }
-        long base = ws.mem().address();
-        dnnl_memory ddst = d.diffDst.bind(addr(dy), base);
-        dnnl_memory wt = d.w.bind(addr(w), base + 4 * d.diffDst.innerFloats);
-        dnnl_memory dsrc = d.out.bind(addr(dx), base + 4 * (d.diffDst.innerFloats + d.w.innerFloats));
-        dnn.execute(d.prim, "convolution backward data", DNNL_ARG_DIFF_DST, ddst, DNNL_ARG_WEIGHTS, wt,
-            DNNL_ARG_DIFF_SRC, dsrc);
-        d.out.finish();
+        OneDnn.point(d.diffDst, layouts.in(dy, d.diffDstMd));
+        OneDnn.point(d.w, layouts.in(w, d.wMd));
+        OneDnn.point(d.diffSrc, layouts.out(dx, d.diffSrcMd));
+        dnn.execute(d.prim, "convolution backward data", DNNL_ARG_DIFF_DST, d.diffDst, DNNL_ARG_WEIGHTS, d.w,
+            DNNL_ARG_DIFF_SRC, d.diffSrc);
+        layouts.written(dx, d.diffSrcMd);
         return true;
     }
 
     /** dw += gradient w.r.t. the filters, db += per-channel sum of dy; false when oneDNN cannot run it. */
     synchronized boolean backwardWeights(Tensor x, Tensor dy, Tensor dw, Tensor db, ConvSpec s, Tensor ws) {
         Plan p = plan(x.shape(), dw.shape(), s, db != null);
-        Plan.Bwd g = p == null ? null : p.backwardWeights();
+        Plan.Weights g = p == null ? null : p.backwardWeights();
         if (g == null || g.need > ws.size()) {
             return false;
         }
-        long base = ws.mem().address();
         long wFloats = dw.size();
+        long base = ws.mem().address();
         long tmpW = base;
         long tmpB = base + 4 * align(wFloats);
         long inner = tmpB + 4 * align(p.k);
-        dnnl_memory src = g.w.bind(addr(x), inner);
-        dnnl_memory ddst = g.diffDst.bind(addr(dy), inner + 4 * g.w.innerFloats);
-        dnnl_memory dwt = g.out.bind(tmpW, inner + 4 * (g.w.innerFloats + g.diffDst.innerFloats));
+        OneDnn.point(g.src, layouts.in(x, g.srcMd));
+        OneDnn.point(g.diffDst, layouts.in(dy, g.diffDstMd));
+        OneDnn.point(g.diffW, g.blockedW ? inner : tmpW);
         if (db != null) {
             OneDnn.point(g.bias, tmpB);
-            dnn.execute(g.prim, "convolution backward weights", DNNL_ARG_SRC, src, DNNL_ARG_DIFF_DST, ddst,
-                DNNL_ARG_DIFF_WEIGHTS, dwt, DNNL_ARG_DIFF_BIAS, g.bias);
+            dnn.execute(g.prim, "convolution backward weights", DNNL_ARG_SRC, g.src, DNNL_ARG_DIFF_DST, g.diffDst,
+                DNNL_ARG_DIFF_WEIGHTS, g.diffW, DNNL_ARG_DIFF_BIAS, g.bias);
         } else {
-            dnn.execute(g.prim, "convolution backward weights", DNNL_ARG_SRC, src, DNNL_ARG_DIFF_DST, ddst,
-                DNNL_ARG_DIFF_WEIGHTS, dwt);
+            dnn.execute(g.prim, "convolution backward weights", DNNL_ARG_SRC, g.src, DNNL_ARG_DIFF_DST, g.diffDst,
+                DNNL_ARG_DIFF_WEIGHTS, g.diffW);
         }
-        g.out.finish();
+        if (g.blockedW) {
+            layouts.reorder(g.diffWMd, inner, layouts.plain(dw.shape()), tmpW);
+        }
         accumulate(dw.mem(), HostMemory.at(tmpW, wFloats), (int) wFloats);
         if (db != null) {
             accumulate(db.mem(), HostMemory.at(tmpB, p.k), p.k);
@@ -172,8 +176,8 @@ final class OneDnnConv {
         final LongPointer padL;
         final LongPointer padR;
         private Fwd fwd;
-        private Bwd data;
-        private Bwd weights;
+        private Data data;
+        private Weights weights;
 
         Plan(Shape x, Shape w, ConvSpec s, boolean bias) {
             int n = (int) x.dim(0);
@@ -199,29 +203,31 @@ final class OneDnnConv {
             return fwd;
         }
 
-        Bwd backwardData() {
+        Data backwardData() {
             if (data == null) {
-                data = new Bwd(true);
+                data = new Data();
             }
             return data;
         }
 
-        Bwd backwardWeights() {
+        Weights backwardWeights() {
             if (weights == null) {
-                weights = new Bwd(false);
+                weights = new Weights();
             }
             return weights;
         }
 
-        /** Forward: src, weights, bias (plain x), dst. */
+        /** Forward: src, weights, bias (plain x), dst, in the layouts the primitive chose. */
         final class Fwd {
             final dnnl_primitive_desc pd;
             final dnnl_primitive prim;
-            final OneDnn.Edge src;
-            final OneDnn.Edge w;
-            final OneDnn.Edge dst;
+            final dnnl_memory_desc srcMd;
+            final dnnl_memory_desc wMd;
+            final dnnl_memory_desc dstMd;
+            final dnnl_memory src;
+            final dnnl_memory w;
+            final dnnl_memory dst;
             final dnnl_memory bias;
-            final long need;
 
             Fwd() {
                 PointerPointer<?> p = new PointerPointer<>(1);
@@ -231,58 +237,76 @@ final class OneDnnConv {
                     "convolution_forward_primitive_desc_create");
                 pd = new dnnl_primitive_desc(p.get(0));
                 prim = dnn.primitive(pd, "convolution forward");
-                src = dnn.new Edge(OneDnn.md(dnnl_nchw, xd), OneDnn.query(pd, dnnl_query_src_md, 0), true, "src");
-                w = dnn.new Edge(OneDnn.md(dnnl_oihw, wd), OneDnn.query(pd, dnnl_query_weights_md, 0), true, "weights");
-                dst = dnn.new Edge(OneDnn.md(dnnl_nchw, yd), OneDnn.query(pd, dnnl_query_dst_md, 0), false, "dst");
+                srcMd = OneDnn.query(pd, dnnl_query_src_md, 0);
+                wMd = OneDnn.query(pd, dnnl_query_weights_md, 0);
+                dstMd = OneDnn.query(pd, dnnl_query_dst_md, 0);
+                src = dnn.userMemory(srcMd);
+                w = dnn.userMemory(wMd);
+                dst = dnn.userMemory(dstMd);
                 this.bias = bmd == null ? null : dnn.userMemory(OneDnn.query(pd, dnnl_query_weights_md, 1));
-                need = src.innerFloats + w.innerFloats + dst.innerFloats;
+            }
+        }
+
+        /** Backward data: diff dst and weights in, diff src out. */
+        final class Data {
+            final dnnl_primitive prim;
+            final dnnl_memory_desc diffDstMd;
+            final dnnl_memory_desc wMd;
+            final dnnl_memory_desc diffSrcMd;
+            final dnnl_memory diffDst;
+            final dnnl_memory w;
+            final dnnl_memory diffSrc;
+
+            Data() {
+                PointerPointer<?> p = new PointerPointer<>(1);
+                OneDnn.check(dnnl_convolution_backward_data_primitive_desc_create(p, dnn.engine,
+                    dnnl_convolution_direct, any(xd), any(wd), any(yd), strides, dilates, padL, padR, forward().pd,
+                    null), "convolution_backward_data_primitive_desc_create");
+                dnnl_primitive_desc pd = new dnnl_primitive_desc(p.get(0));
+                prim = dnn.primitive(pd, "convolution backward data");
+                diffDstMd = OneDnn.query(pd, dnnl_query_diff_dst_md, 0);
+                wMd = OneDnn.query(pd, dnnl_query_weights_md, 0);
+                diffSrcMd = OneDnn.query(pd, dnnl_query_diff_src_md, 0);
+                diffDst = dnn.userMemory(diffDstMd);
+                w = dnn.userMemory(wMd);
+                diffSrc = dnn.userMemory(diffSrcMd);
             }
         }
 
         /**
-         * Backward data (w: weights, diffDst, out: diff src) or backward weights (w: src, diffDst, out: diff
-         * weights into a plain temporary that is added to dw, bias: diff bias temporary).
+         * Backward weights: src and diff dst in; diff weights (through a blocked temporary when the primitive
+         * wants one, reordered) and diff bias into plain temporaries that are added to dw and db.
          */
-        final class Bwd {
+        final class Weights {
             final dnnl_primitive prim;
-            final OneDnn.Edge w;
-            final OneDnn.Edge diffDst;
-            final OneDnn.Edge out;
+            final dnnl_memory_desc srcMd;
+            final dnnl_memory_desc diffDstMd;
+            final dnnl_memory_desc diffWMd;
+            final boolean blockedW;
+            final dnnl_memory src;
+            final dnnl_memory diffDst;
+            final dnnl_memory diffW;
             final dnnl_memory bias;
             final long need;
 
-            Bwd(boolean isData) {
+            Weights() {
                 PointerPointer<?> p = new PointerPointer<>(1);
-                dnnl_primitive_desc hint = forward().pd;
-                if (isData) {
-                    OneDnn.check(dnnl_convolution_backward_data_primitive_desc_create(p, dnn.engine,
-                        dnnl_convolution_direct, any(xd), any(wd), any(yd), strides, dilates, padL, padR, hint, null),
-                        "convolution_backward_data_primitive_desc_create");
-                } else {
-                    OneDnn.check(dnnl_convolution_backward_weights_primitive_desc_create(p, dnn.engine,
-                        dnnl_convolution_direct, any(xd), any(wd), Plan.this.bias ? OneDnn.md(dnnl_x, k) : null,
-                        any(yd), strides, dilates, padL, padR, hint, null),
-                        "convolution_backward_weights_primitive_desc_create");
-                }
+                OneDnn.check(dnnl_convolution_backward_weights_primitive_desc_create(p, dnn.engine,
+                    dnnl_convolution_direct, any(xd), any(wd), Plan.this.bias ? OneDnn.md(dnnl_x, k) : null,
+                    any(yd), strides, dilates, padL, padR, forward().pd, null),
+                    "convolution_backward_weights_primitive_desc_create");
                 dnnl_primitive_desc pd = new dnnl_primitive_desc(p.get(0));
-                prim = dnn.primitive(pd, isData ? "convolution backward data" : "convolution backward weights");
-                diffDst = dnn.new Edge(OneDnn.md(dnnl_nchw, yd), OneDnn.query(pd, dnnl_query_diff_dst_md, 0), true,
-                    "diff dst");
-                if (isData) {
-                    w = dnn.new Edge(OneDnn.md(dnnl_oihw, wd), OneDnn.query(pd, dnnl_query_weights_md, 0), true,
-                        "weights");
-                    out = dnn.new Edge(OneDnn.md(dnnl_nchw, xd), OneDnn.query(pd, dnnl_query_diff_src_md, 0), false,
-                        "diff src");
-                    bias = null;
-                    need = w.innerFloats + diffDst.innerFloats + out.innerFloats;
-                } else {
-                    w = dnn.new Edge(OneDnn.md(dnnl_nchw, xd), OneDnn.query(pd, dnnl_query_src_md, 0), true, "src");
-                    out = dnn.new Edge(OneDnn.md(dnnl_oihw, wd), OneDnn.query(pd, dnnl_query_diff_weights_md, 0),
-                        false, "diff weights");
-                    bias = Plan.this.bias ? dnn.userMemory(OneDnn.query(pd, dnnl_query_diff_weights_md, 1)) : null;
-                    long wFloats = wd[0] * wd[1] * wd[2] * wd[3];
-                    need = align(wFloats) + align(k) + w.innerFloats + diffDst.innerFloats + out.innerFloats;
-                }
+                prim = dnn.primitive(pd, "convolution backward weights");
+                srcMd = OneDnn.query(pd, dnnl_query_src_md, 0);
+                diffDstMd = OneDnn.query(pd, dnnl_query_diff_dst_md, 0);
+                diffWMd = OneDnn.query(pd, dnnl_query_diff_weights_md, 0);
+                long wFloats = wd[0] * wd[1] * wd[2] * wd[3];
+                blockedW = !Layouts.same(diffWMd, OneDnn.md(dnnl_oihw, wd));
+                src = dnn.userMemory(srcMd);
+                diffDst = dnn.userMemory(diffDstMd);
+                diffW = dnn.userMemory(diffWMd);
+                bias = Plan.this.bias ? dnn.userMemory(OneDnn.query(pd, dnnl_query_diff_weights_md, 1)) : null;
+                need = align(wFloats) + align(k) + (blockedW ? (dnnl_memory_desc_get_size(diffWMd) + 3) / 4 : 0);
             }
         }
     }

@@ -62,6 +62,18 @@ final class OneDnnEltwise {
         return true;
     }
 
+    /** relu over the n floats at address x into those at y (a tensor's blocked shadow); false when it does not apply. */
+    synchronized boolean reluForward(long x, long y, long n) {
+        Plan p = plan(n);
+        if (p == null) {
+            return false;
+        }
+        OneDnn.point(p.src, x);
+        OneDnn.point(p.dst, y);
+        dnn.execute(p.forward, "eltwise relu forward", DNNL_ARG_SRC, p.src, DNNL_ARG_DST, p.dst);
+        return true;
+    }
+
     private Plan plan(long n) {
         if (!usable || n < MIN_ELEMENTS) {
             return null;

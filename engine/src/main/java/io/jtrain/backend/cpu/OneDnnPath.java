@@ -1,23 +1,32 @@
 package io.jtrain.backend.cpu;
 
-/**
- * The CPU backend's oneDNN choice: convolutions and large ReLUs through oneDNN ({@code conv}, {@code eltwise}),
- * or jtrain's own path (both null), with {@code note} saying why when oneDNN was asked for but could not load.
- */
-record OneDnnPath(OneDnnConv conv, OneDnnEltwise eltwise, String note) {
-    static final OneDnnPath OFF = new OneDnnPath(null, null, null);
+import io.jtrain.tensor.MemoryPool;
 
-    /** oneDNN when {@code on} and it loads; else the plain path (with the reason when it did not load). */
-    static OneDnnPath of(boolean on) {
+/**
+ * The CPU backend's oneDNN choice: convolutions, max pooling, batch norm on blocked layouts and large ReLUs through
+ * oneDNN, with the layouts they hand each other ({@link Layouts}), or jtrain's own path (all null), with
+ * {@code note} saying why when oneDNN was asked for but could not load.
+ */
+record OneDnnPath(OneDnnConv conv, OneDnnPool pool, OneDnnBatchNorm batchNorm, OneDnnEltwise eltwise,
+                  Layouts layouts, String note) {
+    static final OneDnnPath OFF = new OneDnnPath(null, null, null, null, null, null);
+
+    /**
+     * oneDNN when {@code on} and it loads; else the plain path (with the reason when it did not load). Buffers
+     * oneDNN keeps between calls (max pooling's workspaces) come from {@code memory}.
+     */
+    static OneDnnPath of(boolean on, MemoryPool memory) {
         if (!on) {
             return OFF;
         }
         OneDnn d = OneDnn.get();
         if (d == null) {
-            return new OneDnnPath(null, null, "oneDNN could not be loaded (" + OneDnn.unavailableReason()
-                + "); convolutions run on jtrain's own path");
+            return new OneDnnPath(null, null, null, null, null, "oneDNN could not be loaded ("
+                + OneDnn.unavailableReason() + "); convolutions, pooling and batch norm run on jtrain's own path");
         }
-        return new OneDnnPath(new OneDnnConv(d), new OneDnnEltwise(d), null);
+        Layouts layouts = new Layouts(d, memory);
+        return new OneDnnPath(new OneDnnConv(d, layouts), new OneDnnPool(d, memory, layouts),
+            new OneDnnBatchNorm(d, memory, layouts), new OneDnnEltwise(d), layouts, null);
     }
 
     /** The default: on, unless the system property {@code jtrain.onednn} is {@code off} (the tests' second run). */

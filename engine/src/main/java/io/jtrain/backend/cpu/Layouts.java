@@ -1,0 +1,222 @@
+package io.jtrain.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+
+import io.jtrain.tensor.MemoryCategory;
+import io.jtrain.tensor.MemoryPool;
+import io.jtrain.tensor.Shadow;
+import io.jtrain.tensor.Shape;
+import io.jtrain.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * jtrain's tensors in oneDNN's layouts. A oneDNN op reads its inputs through {@link #in} and writes its outputs
+ * through {@link #out}: a tensor whose {@link Shadow} already holds its values in the layout the primitive wants is
+ * handed over as it is; otherwise its values are reordered from NCHW into the shadow, which keeps them for the next
+ * op that wants that layout. An output in a blocked layout stays in the output's shadow ({@link #written}), and
+ * reaches NCHW only when something reads the tensor from the host ({@link Tensor#mem()} writes it back). So a
+ * convolution, ReLU, batch norm and max pooling in a row hand oneDNN's blocked layout (nChw16c on AVX-512) to each
+ * other, and the reorders happen at the edges: before a dense layer, a dropout, a download. Shadows are memory
+ * from the backend's pool (as much again as each activation they shadow, more where channels are padded to the
+ * block), kept with the tensor and released with it. Calls are serialised.
+ */
+final class Layouts {
+    private final OneDnn dnn;
+    private final MemoryPool memory;
+    private final Map<Shape, dnnl_memory_desc> plain = new HashMap<>();
+    private final Map<List<Object>, dnnl_memory_desc> tagged = new HashMap<>();
+    private final List<Reorder> reorders = new ArrayList<>();
+    private long reorderCalls;
+
+    Layouts(OneDnn dnn, MemoryPool memory) {
+        this.dnn = dnn;
+        this.memory = memory;
+    }
+
+    /** jtrain's own layout of a tensor of shape {@code s}: row-major (NCHW for images). */
+    synchronized dnnl_memory_desc plain(Shape s) {
+        return plain.computeIfAbsent(s, k -> OneDnn.md(plainTag(k.rank()), dims(k)));
+    }
+
+    /** The layout {@code tag} (such as dnnl_aBcd16b) of a 4-D shape. */
+    synchronized dnnl_memory_desc tagged(Shape s, int tag) {
+        return tagged.computeIfAbsent(List.of(s, tag), k -> OneDnn.md(tag, dims(s)));
+    }
+
+    /** Whether {@code a} and {@code b} describe the same layout of the same dimensions. */
+    static boolean same(dnnl_memory_desc a, dnnl_memory_desc b) {
+        return a == b || dnnl_memory_desc_equal(a, b) != 0;
+    }
+
+    /**
+     * The channel-blocked layout (dnnl_aBcd16b or dnnl_aBcd8b) that {@code t}'s current values are in, or 0 when they
+     * are in jtrain's NCHW (or in a layout the element-wise, batch-norm and pooling ops do not take).
+     */
+    synchronized int blockedTag(Tensor t) {
+        Blocked b = current(t);
+        return b == null ? 0 : b.tag;
+    }
+
+    /** t's shadow when it holds t's current values for t's shape, else null. */
+    Blocked current(Tensor t) {
+        return t.shadow() instanceof Blocked b && t.shadowCurrent() && b.shape.equals(t.shape()) ? b : null;
+    }
+
+    /** The address of {@code t}'s values in layout {@code md}: its memory, its shadow, or a reorder into its shadow. */
+    synchronized long in(Tensor t, dnnl_memory_desc md) {
+        if (same(md, plain(t.shape()))) {
+            return t.mem().address();
+        }
+        Blocked b = current(t);
+        if (b != null && same(b.md, md)) {
+            return b.address();
+        }
+        long src = t.mem().address(); // writes back a shadow in another layout first
+        b = shadowFor(t, md);
+        reorder(plain(t.shape()), src, md, b.address());
+        t.shadowFilled();
+        return b.address();
+    }
+
+    /**
+     * The address an op writes {@code t}'s new values to in layout {@code md}; after writing, call {@link #written}.
+     * A shadow holding newer values in another layout is written back first (t may be part of its storage).
+     */
+    synchronized long out(Tensor t, dnnl_memory_desc md) {
+        if (same(md, plain(t.shape()))) {
+            return t.mem().address();
+        }
+        Blocked b = t.shadow() instanceof Blocked s ? s : null;
+        if (t.shadowNewer() && (b == null || !b.shape.equals(t.shape()) || !same(b.md, md))) {
+            t.mem();
+        }
+        return shadowFor(t, md).address();
+    }
+
+    /** {@code t}'s new values are in layout {@code md} where {@link #out} said to write them. */
+    synchronized void written(Tensor t, dnnl_memory_desc md) {
+        if (!same(md, plain(t.shape()))) {
+            t.shadowWritten();
+        }
+    }
+
+    /** How many reorders ran (for tests). */
+    synchronized long reorders() {
+        return reorderCalls;
+    }
+
+    /** t's shadow, sized for {@code md} and set to it (a new one when there is none or it is too small). */
+    private Blocked shadowFor(Tensor t, dnnl_memory_desc md) {
+        long floats = (dnnl_memory_desc_get_size(md) + 3) / 4;
+        Blocked b = t.shadow() instanceof Blocked s ? s : null;
+        if (b == null || b.buffer.size() < floats) {
+            b = new Blocked(Tensor.allocate(memory, Shape.of((int) floats), MemoryCategory.ACTIVATIONS, true));
+            t.attachShadow(b);
+        }
+        b.shape = t.shape();
+        b.md = md;
+        b.floats = floats;
+        b.tag = t.shape().rank() != 4 ? 0 : same(md, tagged(t.shape(), dnnl_aBcd16b)) ? dnnl_aBcd16b
+            : same(md, tagged(t.shape(), dnnl_aBcd8b)) ? dnnl_aBcd8b : 0;
+        return b;
+    }
+
+    /** Copies {@code src} in layout {@code a} to {@code dst} in layout {@code b} (same dimensions). */
+    synchronized void reorder(dnnl_memory_desc a, long src, dnnl_memory_desc b, long dst) {
+        Reorder r = null;
+        for (Reorder c : reorders) {
+            if (same(c.a, a) && same(c.b, b)) {
+                r = c;
+                break;
+            }
+        }
+        if (r == null) {
+            r = new Reorder(a, b);
+            reorders.add(r);
+        }
+        OneDnn.point(r.src, src);
+        OneDnn.point(r.dst, dst);
+        dnn.execute(r.prim, "reorder", DNNL_ARG_FROM, r.src, DNNL_ARG_TO, r.dst);
+        reorderCalls++;
+    }
+
+    private static int plainTag(int rank) {
+        return switch (rank) {
+            case 1 -> org.bytedeco.dnnl.global.dnnl.dnnl_a;
+            case 2 -> org.bytedeco.dnnl.global.dnnl.dnnl_ab;
+            case 3 -> org.bytedeco.dnnl.global.dnnl.dnnl_abc;
+            case 4 -> org.bytedeco.dnnl.global.dnnl.dnnl_abcd;
+            default -> throw new IllegalArgumentException("no oneDNN layout for rank " + rank);
+        };
+    }
+
+    private static long[] dims(Shape s) {
+        long[] d = new long[s.rank()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = s.dim(i);
+        }
+        return d;
+    }
+
+    /** A reorder primitive between two layouts and the memories it runs on. */
+    private final class Reorder {
+        final dnnl_memory_desc a;
+        final dnnl_memory_desc b;
+        final dnnl_primitive prim;
+        final dnnl_memory src;
+        final dnnl_memory dst;
+
+        Reorder(dnnl_memory_desc a, dnnl_memory_desc b) {
+            this.a = a;
+            this.b = b;
+            PointerPointer<?> p = new PointerPointer<>(1);
+            OneDnn.check(dnnl_reorder_primitive_desc_create(p, a, dnn.engine, b, dnn.engine, null),
+                "reorder_primitive_desc_create");
+            prim = dnn.primitive(new dnnl_primitive_desc(p.get(0)), "reorder");
+            src = dnn.userMemory(a);
+            dst = dnn.userMemory(b);
+        }
+    }
+
+    /** A tensor's values in a oneDNN layout, in pool memory kept with the tensor. */
+    final class Blocked implements Shadow {
+        final Tensor buffer;
+        Shape shape;
+        dnnl_memory_desc md;
+        long floats;
+        /** dnnl_aBcd16b, dnnl_aBcd8b, or 0 for another layout. */
+        int tag;
+
+        Blocked(Tensor buffer) {
+            this.buffer = buffer;
+        }
+
+        long address() {
+            return buffer.mem().address();
+        }
+
+        @Override
+        public void writeBack(long address) {
+            reorder(md, address(), plain(shape), address);
+        }
+
+        @Override
+        public void close() {
+            buffer.close();
+        }
+    }
+}
