@@ -121,6 +121,17 @@ public interface Backend extends AutoCloseable {
     /** y[N, K, OH, OW] = conv(x[N, C, H, W], w[K, C, kh, kw]) + b[K] (b may be null). */
     void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace);
 
+    /**
+     * y = act(conv(x, w) + b) for an element-wise activation {@code act}: where a backend can, the activation is a
+     * post-op of the convolution (one pass over y fewer; the CPU's oneDNN path does it for ReLU), with exactly the
+     * values of {@link #conv2dForward} followed by {@link #activationForward}, which is what this default does.
+     */
+    default void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace,
+                               Activation act) {
+        conv2dForward(x, w, b, y, spec, workspace);
+        activationForward(act, y, y);
+    }
+
     /** dx[N, C, H, W] = gradient of the convolution with respect to its input (overwritten). */
     void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace);
 

@@ -4,10 +4,16 @@ import io.jtrain.backend.Activation;
 import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
 
-/** An element-wise activation: ReLU, LeakyReLU(alpha), ELU(alpha), tanh, sigmoid or linear. */
+/**
+ * An element-wise activation: ReLU, LeakyReLU(alpha), ELU(alpha), tanh, sigmoid or linear. A ReLU right after a
+ * convolution is fused into it ({@link #fuseIntoConvolution}): the convolution writes relu(conv) and this layer
+ * passes that tensor on, taking its own output for its input in the backward pass (for ReLU, y &gt; 0 exactly where
+ * x &gt; 0, so the gradient is the same bit for bit).
+ */
 public final class ActivationLayer extends AbstractLayer {
     private final Activation act;
     private Tensor x;
+    private boolean fused;
 
     public ActivationLayer(int index, Shape in, Activation act) {
         super(index, in, in);
@@ -16,6 +22,24 @@ public final class ActivationLayer extends AbstractLayer {
 
     public Activation activation() {
         return act;
+    }
+
+    /** Whether this activation can be fused into the convolution before it (ReLU can). */
+    public boolean fusable() {
+        return act.kind() == Activation.Kind.RELU;
+    }
+
+    /** The convolution before this layer applies the activation: this layer passes its input on. */
+    void fuseIntoConvolution() {
+        if (!fusable()) {
+            throw new IllegalStateException(act.kind().id() + " cannot be fused into a convolution");
+        }
+        fused = true;
+    }
+
+    @Override
+    protected boolean ownsOutput() {
+        return !fused;
     }
 
     @Override
@@ -27,6 +51,10 @@ public final class ActivationLayer extends AbstractLayer {
     public Tensor forward(Tensor x, boolean training) {
         setBatch(x.dim(0));
         this.x = x;
+        if (fused) {
+            y = x;
+            return y;
+        }
         be.activationForward(act, x, y);
         return y;
     }
@@ -36,7 +64,7 @@ public final class ActivationLayer extends AbstractLayer {
         return y;
     }
 
-    /** The last input (pre-activation). */
+    /** The last input (pre-activation; the output itself when fused into the convolution before). */
     public Tensor lastInput() {
         return x;
     }

@@ -1,5 +1,6 @@
 package io.jtrain.nn;
 
+import io.jtrain.backend.Activation;
 import io.jtrain.backend.Backend;
 import io.jtrain.backend.ConvSpec;
 import io.jtrain.init.Initializer;
@@ -18,6 +19,7 @@ public final class Conv2d extends AbstractLayer {
     private Parameter b;
     private Tensor x;
     private Tensor workspace;
+    private Activation fused;
 
     public Conv2d(int index, Shape in, int filters, ConvSpec spec, boolean useBias, Initializer[] inits) {
         super(index, in, outShape(index, in, filters, spec));
@@ -67,6 +69,11 @@ public final class Conv2d extends AbstractLayer {
         return spec;
     }
 
+    /** This convolution writes {@code act(conv(x) + b)}: the activation layer after it is fused into it. */
+    void fuse(Activation act) {
+        this.fused = act;
+    }
+
     @Override
     public void bind(Backend backend, long seed) {
         super.bind(backend, seed);
@@ -97,7 +104,12 @@ public final class Conv2d extends AbstractLayer {
     public Tensor forward(Tensor x, boolean training) {
         setBatch(x.dim(0));
         this.x = x;
-        be.conv2dForward(x, w.value(), b == null ? null : b.value(), y, spec, workspace);
+        Tensor bias = b == null ? null : b.value();
+        if (fused != null) {
+            be.conv2dForward(x, w.value(), bias, y, spec, workspace, fused);
+        } else {
+            be.conv2dForward(x, w.value(), bias, y, spec, workspace);
+        }
         return y;
     }
 

@@ -38,7 +38,21 @@ public final class Sequential implements AutoCloseable {
         if (layers.isEmpty()) {
             throw new SpecException("the model has no layers");
         }
+        fuse(layers);
         return new Sequential(spec, Collections.unmodifiableList(layers));
+    }
+
+    /**
+     * Fuses each ReLU that follows a convolution into it (the backend applies it as the convolution's post-op where
+     * it can: one pass over the activation fewer, the same values).
+     */
+    private static void fuse(List<Layer> layers) {
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            if (layers.get(i) instanceof Conv2d c && layers.get(i + 1) instanceof ActivationLayer a && a.fusable()) {
+                c.fuse(a.activation());
+                a.fuseIntoConvolution();
+            }
+        }
     }
 
     /** Allocates parameters on {@code backend}, initialised from {@code seed} (layer i uses a derived seed). */

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A pool block shared by a tensor and its views; released once, by the owning tensor. It also carries what a
- * backend records about the block's values ({@link #noNaNOrNegInf}, cleared by every host access), objects a
+ * backend records about the block's values ({@link #facts}, cleared by every host access), objects a
  * backend attaches to it (closed when the block is released), and a {@link Shadow} with its state: whether it
  * holds the current values, and whether the block's own memory is stale until the shadow is written back — which
  * {@link #touched} does before any host access. Host accesses may come from several threads of a backend's
@@ -17,7 +17,7 @@ final class Storage {
     final long elements;
     final boolean host;
     private boolean released;
-    private volatile boolean noNaNOrNegInf;
+    private volatile int facts;
     private Map<Object, AutoCloseable> attachments;
     private Shadow shadow;
     /** NONE: the shadow (if any) is out of date; NEWER: only the shadow is current; BOTH: both are. */
@@ -42,13 +42,13 @@ final class Storage {
      * nor what was recorded about the values holds any more.
      */
     void touched() {
-        if (shadowState != NONE || noNaNOrNegInf) {
+        if (shadowState != NONE || facts != 0) {
             synchronized (this) {
                 if (shadowState == NEWER) {
                     shadow.writeBack(block.address());
                 }
                 shadowState = NONE;
-                noNaNOrNegInf = false;
+                facts = 0;
             }
         }
     }
@@ -86,12 +86,12 @@ final class Storage {
         shadowState = state;
     }
 
-    void markNoNaNOrNegInf() {
-        noNaNOrNegInf = true;
+    void mark(int fact) {
+        facts |= fact;
     }
 
-    boolean noNaNOrNegInf() {
-        return noNaNOrNegInf;
+    int facts() {
+        return facts;
     }
 
     Object attachment(Object key) {

@@ -142,21 +142,27 @@ public final class Tensor implements AutoCloseable {
         return hostPointer;
     }
 
+    /** A fact about a storage's values ({@link #markValues}): none is NaN or −∞. */
+    public static final int NO_NAN_OR_NEGATIVE_INFINITY = 1;
+    /** A fact about a storage's values: each is +0 or greater (+∞ included), so none is NaN or −∞ either. */
+    public static final int NON_NEGATIVE = 3;
+
     /**
-     * Records that no value in this tensor's storage is NaN or −∞, as the op that has just written it guarantees
-     * (the CPU backend's ReLU, say). The fact holds until the next host access to the storage through any of its
-     * tensors ({@link #mem()}, {@link #host()}, {@link #hostPointer()}, {@link #address()}: each may write), and
-     * lets a later op take a path that is exact only on such values (oneDNN's max pooling, which skips NaN).
+     * Records a fact about every value in this tensor's storage ({@link #NO_NAN_OR_NEGATIVE_INFINITY},
+     * {@link #NON_NEGATIVE}) that the op which has just written it guarantees (the CPU backend's ReLU, say). Facts
+     * hold until the next host access to the storage through any of its tensors ({@link #mem()}, {@link #host()},
+     * {@link #hostPointer()}, {@link #address()}: each may write), and let a later op take a path that is exact only
+     * on such values (oneDNN's max pooling, which skips NaN).
      */
-    public void markNoNaNOrNegativeInfinity() {
+    public void markValues(int fact) {
         checkLive();
-        storage.markNoNaNOrNegInf();
+        storage.mark(fact);
     }
 
-    /** Whether {@link #markNoNaNOrNegativeInfinity()} was called with no host access since. */
-    public boolean hasNoNaNOrNegativeInfinity() {
+    /** Whether {@code fact} was recorded by {@link #markValues} with no host access since. */
+    public boolean hasValues(int fact) {
         checkLive();
-        return storage.noNaNOrNegInf();
+        return (storage.facts() & fact) == fact;
     }
 
     /** The {@link Shadow} attached to this tensor's storage, or null. */

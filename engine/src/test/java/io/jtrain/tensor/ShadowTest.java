@@ -129,10 +129,10 @@ class ShadowTest {
     @Test
     void theNoNaNMarkLastsUntilAHostAccess() {
         try (Tensor t = tensor()) {
-            t.markNoNaNOrNegativeInfinity();
-            assertTrue(t.view(Shape.of(4)).hasNoNaNOrNegativeInfinity());
+            t.markValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY);
+            assertTrue(t.view(Shape.of(4)).hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY));
             t.address();
-            assertFalse(t.hasNoNaNOrNegativeInfinity());
+            assertFalse(t.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY));
         }
     }
 }

@@ -327,6 +327,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void conv2dForward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec spec, Tensor workspace,
+                              Activation act) {
+        OpChecks.conv("conv2d forward", x, w, b, y, spec, workspace,
+            () -> conv2dWorkspaceElements(x.shape(), w.shape(), spec));
+        if (act.kind() == Activation.Kind.RELU && dnn.used() && dnn.conv().forwardRelu(x, w, b, y, spec)) {
+            y.markValues(Tensor.NON_NEGATIVE);
+            return;
+        }
+        conv2dForward(x, w, b, y, spec, workspace);
+        activationForward(act, y, y);
+    }
+
+    @Override
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, ConvSpec spec, Tensor workspace) {
         OpChecks.conv("conv2d backward data", dx, w, null, dy, spec, workspace,
             () -> conv2dWorkspaceElements(dx.shape(), w.shape(), spec));
@@ -381,15 +394,19 @@ public final class CpuBackend implements Backend {
             CpuBatchNorm.forwardTraining(x, y, bn, momentum, eps, par);
         }
         if (CpuBatchNorm.noNaNOrNegInfOut(bn, x.size() / x.dim(1))) {
-            y.markNoNaNOrNegativeInfinity();
+            y.markValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY);
         }
     }
 
     @Override
     public void batchNormForwardInference(Tensor x, Tensor y, BatchNormTensors bn, float eps) {
         OpChecks.batchNorm("batch norm inference", x, bn, y);
+        boolean nonNegative = x.hasValues(Tensor.NON_NEGATIVE);
         if (!dnn.used() || !dnn.batchNorm().forwardInference(x, y, bn, eps)) {
             CpuBatchNorm.forwardInference(x, y, bn, eps, par);
+        }
+        if (nonNegative && CpuBatchNorm.noNaNOrNegInfInference(bn, eps)) {
+            y.markValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY);
         }
     }
 
@@ -413,7 +430,7 @@ public final class CpuBackend implements Backend {
             par.range((int) x.size(), 2, (a, z) -> CpuMath.activationForward(act, x.mem(), y.mem(), a, z));
         }
         if (relu) {
-            y.markNoNaNOrNegativeInfinity(); // jtrain's ReLU maps NaN and −∞ to 0 (on both paths)
+            y.markValues(Tensor.NON_NEGATIVE); // jtrain's ReLU maps NaN, −∞ and negatives to +0 (on both paths)
         }
     }
 

@@ -92,6 +92,25 @@ final class CpuBatchNorm {
     }
 
     /**
+     * Whether inference's output can hold no NaN and no −∞, for an input that holds neither and no negative value
+     * (a ReLU's output: numbers ≥ 0 and +∞). Per channel, with {@code scale = gamma / sqrt(runVar + eps)} finite and
+     * positive and runMean, beta finite: +∞ maps to +∞; a finite x below the running mean is within |runMean| of it,
+     * so its output lies within |runMean| · scale + |beta| of 0, and the bound keeps it from overflowing to −∞.
+     */
+    static boolean noNaNOrNegInfInference(BatchNormTensors bn, float eps) {
+        for (int c = 0; c < bn.runningMean().size(); c++) {
+            double mean = bn.runningMean().mem().get(c);
+            double scale = bn.gamma().mem().get(c) / Math.sqrt(bn.runningVar().mem().get(c) + (double) eps);
+            double beta = bn.beta().mem().get(c);
+            if (!(scale > 0) || !Double.isFinite(scale) || !Double.isFinite(mean) || !Double.isFinite(beta)
+                || !(Math.abs(mean) * scale + Math.abs(beta) < 1e37)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * acc[i % 4] += v[i] - mu, or its square when {@code square}, in double: four independent chains of additions
      * (one chain waits on each addition's latency).
      */

@@ -6,6 +6,11 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
@@ -17,6 +22,8 @@ import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
@@ -66,6 +73,25 @@ final class OneDnn {
     /** Why {@link #get()} returned null (null when it did not). */
     static synchronized String unavailableReason() {
         return unavailable;
+    }
+
+    private dnnl_primitive_attr reluPostOp;
+
+    /** Primitive attributes with one post-op, ReLU (y = max(y, 0)), for a convolution followed by a ReLU. */
+    static synchronized dnnl_primitive_attr reluPostOp() {
+        OneDnn d = get();
+        if (d.reluPostOp == null) {
+            PointerPointer<?> po = new PointerPointer<>(1);
+            check(dnnl_post_ops_create(po), "post_ops_create");
+            dnnl_post_ops ops = new dnnl_post_ops(po.get(0));
+            check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f), "post_ops_append_eltwise(relu)");
+            PointerPointer<?> pa = new PointerPointer<>(1);
+            check(dnnl_primitive_attr_create(pa), "primitive_attr_create");
+            dnnl_primitive_attr attr = new dnnl_primitive_attr(pa.get(0));
+            check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops");
+            d.reluPostOp = attr;
+        }
+        return d.reluPostOp;
     }
 
     /** Throws naming the call and the status when {@code status} is not dnnl_success. */

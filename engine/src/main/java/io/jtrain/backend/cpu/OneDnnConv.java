@@ -51,6 +51,7 @@ final class OneDnnConv {
     private final OneDnn dnn;
     private final Layouts layouts;
     private final Map<List<Object>, Plan> plans = new HashMap<>();
+    private Boolean reluExact;
 
     OneDnnConv(OneDnn dnn, Layouts layouts) {
         this.dnn = dnn;
@@ -66,10 +67,24 @@ final class OneDnnConv {
     /** y = conv(x, w) + b; false (nothing written) when oneDNN cannot run this shape. */
     synchronized boolean forward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s, Tensor ws) {
         Plan p = plan(x.shape(), w.shape(), s, b != null);
-        Plan.Fwd f = p == null ? null : p.forward();
-        if (f == null) {
-            return false;
-        }
+        return p != null && run(p.forward(), x, w, b, y);
+    }
+
+    /**
+     * y = relu(conv(x, w) + b), the ReLU a post-op of the convolution; false (nothing written) when oneDNN cannot
+     * run this shape, or its ReLU post-op is not jtrain's ReLU bit for bit ({@link #reluPostOpIsExact}).
+     */
+    synchronized boolean forwardRelu(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s) {
+        return reluPostOpIsExact() && forwardReluUnchecked(x, w, b, y, s);
+    }
+
+    /** {@link #forwardRelu} without the check of the post-op (which runs this). */
+    synchronized boolean forwardReluUnchecked(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s) {
+        Plan p = plan(x.shape(), w.shape(), s, b != null);
+        return p != null && run(p.forwardRelu(), x, w, b, y);
+    }
+
+    private boolean run(Plan.Fwd f, Tensor x, Tensor w, Tensor b, Tensor y) {
         OneDnn.point(f.src, layouts.in(x, f.srcMd));
         OneDnn.point(f.w, layouts.in(w, f.wMd));
         OneDnn.point(f.dst, layouts.out(y, f.dstMd));
@@ -83,6 +98,17 @@ final class OneDnnConv {
         }
         layouts.written(y, f.dstMd);
         return true;
+    }
+
+    /**
+     * Whether oneDNN's ReLU post-op maps every float as jtrain's ReLU does (NaN, −∞, −0 and negatives to +0):
+     * checked once, on a 1×1 convolution with weight 1 and no bias over the special values.
+     */
+    private boolean reluPostOpIsExact() {
+        if (reluExact == null) {
+            reluExact = ReluPostOpCheck.run(this);
+        }
+        return reluExact;
     }
 
     /** dx = gradient w.r.t. the input (overwritten); false when oneDNN cannot run it. */
@@ -176,6 +202,7 @@ final class OneDnnConv {
         final LongPointer padL;
         final LongPointer padR;
         private Fwd fwd;
+        private Fwd fwdRelu;
         private Data data;
         private Weights weights;
 
@@ -198,9 +225,16 @@ final class OneDnnConv {
 
         Fwd forward() {
             if (fwd == null) {
-                fwd = new Fwd();
+                fwd = new Fwd(false);
             }
             return fwd;
+        }
+
+        Fwd forwardRelu() {
+            if (fwdRelu == null) {
+                fwdRelu = new Fwd(true);
+            }
+            return fwdRelu;
         }
 
         Data backwardData() {
@@ -217,7 +251,7 @@ final class OneDnnConv {
             return weights;
         }
 
-        /** Forward: src, weights, bias (plain x), dst, in the layouts the primitive chose. */
+        /** Forward: src, weights, bias (plain x), dst, in the layouts the primitive chose; ReLU as a post-op or not. */
         final class Fwd {
             final dnnl_primitive_desc pd;
             final dnnl_primitive prim;
@@ -229,12 +263,12 @@ final class OneDnnConv {
             final dnnl_memory dst;
             final dnnl_memory bias;
 
-            Fwd() {
+            Fwd(boolean relu) {
                 PointerPointer<?> p = new PointerPointer<>(1);
                 dnnl_memory_desc bmd = Plan.this.bias ? OneDnn.md(dnnl_x, k) : null;
                 OneDnn.check(dnnl_convolution_forward_primitive_desc_create(p, dnn.engine, dnnl_forward_training,
-                    dnnl_convolution_direct, any(xd), any(wd), bmd, any(yd), strides, dilates, padL, padR, null),
-                    "convolution_forward_primitive_desc_create");
+                    dnnl_convolution_direct, any(xd), any(wd), bmd, any(yd), strides, dilates, padL, padR,
+                    relu ? OneDnn.reluPostOp() : null), "convolution_forward_primitive_desc_create");
                 pd = new dnnl_primitive_desc(p.get(0));
                 prim = dnn.primitive(pd, "convolution forward");
                 srcMd = OneDnn.query(pd, dnnl_query_src_md, 0);

@@ -33,7 +33,7 @@ import org.bytedeco.javacpp.PointerPointer;
  * (stride ≥ kernel). An input in a channel-blocked layout ({@link Layouts}) is pooled in it, and so is the gradient. oneDNN picks the first maximum of a
  * window, as jtrain does (−0 and +0 tie), but skips NaN and turns a window of −∞ into −3.4e38 where jtrain's
  * maximum is NaN and −∞; so it is used only on inputs marked as holding neither
- * ({@link Tensor#hasNoNaNOrNegativeInfinity()}: what the ReLU and the training batch norm write), where the two
+ * ({@link Tensor#NO_NAN_OR_NEGATIVE_INFINITY}: what the ReLU and, mostly, the batch norm write), where the two
  * agree bit for bit. The forward pass leaves the argmax workspace (a byte per output) attached to y, pool-accounted;
  * the backward pass routes dy through it, or returns false (the Java path then runs) when the forward did not run
  * here. Calls are serialised.
@@ -62,7 +62,7 @@ final class OneDnnPool {
         if (ws != null) {
             ws.valid = false;
         }
-        if (!supports(s) || !x.hasNoNaNOrNegativeInfinity()) {
+        if (!supports(s) || !x.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY)) {
             return false;
         }
         int tag = layouts.blockedTag(x);

@@ -56,7 +56,7 @@ class OneDnnPoolTest {
             Tensor x = dnn.allocate(xs, MemoryCategory.ACTIVATIONS);
             Tensor y = dnn.allocate(Shape.of(1, 1, 1, 1), MemoryCategory.ACTIVATIONS);
             dnn.upload(new float[] {1f, Float.NaN, 2f, 3f}, 0, x);
-            assertFalse(x.hasNoNaNOrNegativeInfinity(), "an upload marks nothing");
+            assertFalse(x.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "an upload marks nothing");
             dnn.maxPoolForward(x, y, ConvSpec.square(2, 2, 0));
             float[] out = new float[1];
             dnn.download(y, out, 0);
@@ -71,12 +71,13 @@ class OneDnnPoolTest {
             Tensor y = be.allocate(Shape.of(2, 3), MemoryCategory.ACTIVATIONS);
             be.upload(new float[] {Float.NaN, Float.NEGATIVE_INFINITY, -1f, 0f, 1f, Float.POSITIVE_INFINITY}, 0, x);
             be.activationForward(Activation.of(Activation.Kind.RELU), x, y);
-            assertTrue(y.hasNoNaNOrNegativeInfinity());
-            assertTrue(y.view(Shape.of(6)).hasNoNaNOrNegativeInfinity(), "views share the mark");
+            assertTrue(y.hasValues(Tensor.NON_NEGATIVE));
+            assertTrue(y.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "non-negative implies it");
+            assertTrue(y.view(Shape.of(6)).hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "views share the mark");
             float[] out = new float[6];
             be.download(y, out, 0);
             assertArrayEquals(new float[] {0f, 0f, 0f, 0f, 1f, Float.POSITIVE_INFINITY}, out);
-            assertFalse(y.hasNoNaNOrNegativeInfinity(), "a host access may write: the mark is gone");
+            assertFalse(y.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "a host access may write: the mark is gone");
         }
     }
 
@@ -96,14 +97,29 @@ class OneDnnPoolTest {
             Tensor y = be.allocate(Shape.of(4, 2), MemoryCategory.ACTIVATIONS);
             be.upload(new float[] {1f, 2f, 3f, 4f, -5f, 6f, 7f, 8f}, 0, x);
             be.batchNormForwardTraining(x, y, bn, 0.1f, 1e-5f);
-            assertTrue(y.hasNoNaNOrNegativeInfinity(), "finite inputs and parameters");
+            assertTrue(y.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "finite inputs and parameters");
             be.upload(new float[] {1f, 2f, Float.POSITIVE_INFINITY, 4f, -5f, 6f, 7f, 8f}, 0, x);
             be.batchNormForwardTraining(x, y, bn, 0.1f, 1e-5f);
-            assertFalse(y.hasNoNaNOrNegativeInfinity(), "an infinite input makes its channel's mean infinite");
+            assertFalse(y.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "an infinite input makes its channel's mean infinite");
             be.upload(new float[] {1f, 2f, 3f, 4f, -5f, 6f, 7f, 8f}, 0, x);
             be.upload(new float[] {Float.MAX_VALUE, 1f}, 0, bn.gamma());
             be.batchNormForwardTraining(x, y, bn, 0.1f, 1e-5f);
-            assertFalse(y.hasNoNaNOrNegativeInfinity(), "a gamma this large could overflow");
+            assertFalse(y.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "a gamma this large could overflow");
+            assertFalse(y.hasValues(Tensor.NON_NEGATIVE), "batch norm never marks its output non-negative");
+            be.upload(new float[] {1f, 1f}, 0, bn.gamma());
+            be.upload(new float[] {0.5f, 1f}, 0, bn.runningMean());
+            be.upload(new float[] {2f, 3f}, 0, bn.runningVar());
+            Tensor r = be.allocate(Shape.of(4, 2), MemoryCategory.ACTIVATIONS);
+            be.activationForward(Activation.of(Activation.Kind.RELU), x, r);
+            be.batchNormForwardInference(r, y, bn, 1e-5f);
+            assertTrue(y.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "inference after a ReLU, positive scales");
+            be.batchNormForwardInference(x, y, bn, 1e-5f);
+            assertFalse(y.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "inference on unmarked input");
+            be.activationForward(Activation.of(Activation.Kind.RELU), x, r);
+            be.upload(new float[] {-1f, 1f}, 0, bn.gamma());
+            be.batchNormForwardInference(r, y, bn, 1e-5f);
+            assertFalse(y.hasValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY), "a negative scale maps +inf to -inf");
+            r.close();
             for (Tensor u : t) {
                 u.close();
             }
@@ -131,7 +147,7 @@ class OneDnnPoolTest {
             be.upload(xv, 0, pre);
             be.copy(pre, x);
             if (mark) {
-                x.markNoNaNOrNegativeInfinity();
+                x.markValues(Tensor.NO_NAN_OR_NEGATIVE_INFINITY);
             }
             long before = be.oneDnnPoolCalls();
             be.maxPoolForward(x, y, c.s);
