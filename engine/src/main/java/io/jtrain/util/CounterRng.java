@@ -16,10 +16,14 @@ public final class CounterRng {
         return z ^ (z >>> 31);
     }
 
-    /** A uniform float in [0, 1) with 24 random bits. */
+    /** A uniform float in [0, 1) with 24 random bits: {@link #bits24} · 2^-24. */
     public static float uniform(long seed, long index) {
-        long z = mix(seed + (index + 1) * GOLDEN);
-        return (z >>> 40) * 0x1.0p-24f;
+        return bits24(seed, index) * 0x1.0p-24f;
+    }
+
+    /** The 24 random bits at (seed, index), as an int in [0, 2^24). */
+    public static int bits24(long seed, long index) {
+        return (int) (mix(seed + (index + 1) * GOLDEN) >>> 40);
     }
 
     /** Derives a child seed (e.g. per layer, per step) from a parent seed and a label. */

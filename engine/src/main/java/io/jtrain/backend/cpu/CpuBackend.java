@@ -500,7 +500,10 @@ public final class CpuBackend implements Backend {
     @Override
     public void dropoutForward(Tensor x, Tensor mask, Tensor y, float p, long seed) {
         OpChecks.same("dropout", x, mask, y);
-        CpuMath.dropoutForward(x.mem(), mask.mem(), y.mem(), (int) x.size(), p, seed);
+        HostMemory xs = x.mem();
+        HostMemory ms = mask.mem();
+        HostMemory ys = y.mem();
+        par.range((int) x.size(), 8, (a, z) -> CpuMath.dropoutForward(xs, ms, ys, a, z, p, seed));
     }
 
     @Override

@@ -237,16 +237,29 @@ final class CpuMath {
         }
     }
 
-    static void dropoutForward(HostMemory x, HostMemory mask, HostMemory y, int n, float p, long seed) {
+    /**
+     * Dropout over [from, to): mask = u >= p ? 1 / (1 - p) : +0 with u = {@link CounterRng#uniform}(seed, i), y = x * mask.
+     * u < p is compared on u's 24 bits as an integer against ceil(p · 2^24), and the mask made as keep · (0 or 1), so
+     * no branch depends on the data (it would mispredict on a fraction p of elements) and the values are those of
+     * the float comparison; over {@link Chunks}.
+     */
+    static void dropoutForward(HostMemory x, HostMemory mask, HostMemory y, int from, int to, float p, long seed) {
         float keep = p >= 1f ? 0f : 1f / (1f - p);
-        int keepBits = Float.floatToRawIntBits(keep);
-        for (int i = 0; i < n; i++) {
-            // m = u >= p ? keep : 0 without a data-dependent branch (it mispredicts on a fraction p of elements):
-            // u - p is exact-signed here (u, p in [0, 1]; u == p gives +0), so its sign bit is "dropped"
-            int dropped = Float.floatToRawIntBits(CounterRng.uniform(seed, i) - p) >> 31;
-            float m = Float.intBitsToFloat(keepBits & ~dropped);
-            mask.put(i, m);
-            y.put(i, x.get(i) * m);
+        int threshold = (int) Math.ceil(p * (double) (1 << 24));
+        float[] ms = Chunks.floats(0);
+        float[] xs = Chunks.floats(1);
+        for (int at = from; at < to; at += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, to - at);
+            for (int i = 0; i < len; i++) {
+                int u = CounterRng.bits24(seed, at + i);
+                ms[i] = keep * (float) (1 + ((u - threshold) >> 31));
+            }
+            x.get(at, xs, 0, len);
+            for (int i = 0; i < len; i++) {
+                xs[i] *= ms[i];
+            }
+            mask.put(at, ms, 0, len);
+            y.put(at, xs, 0, len);
         }
     }
 
