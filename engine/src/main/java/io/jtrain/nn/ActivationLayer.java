@@ -5,15 +5,15 @@ import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
 
 /**
- * An element-wise activation: ReLU, LeakyReLU(alpha), ELU(alpha), tanh, sigmoid or linear. A ReLU right after a
- * convolution is fused into it ({@link #fuseIntoConvolution}): the convolution writes relu(conv) and this layer
- * passes that tensor on, taking its own output for its input in the backward pass (for ReLU, y &gt; 0 exactly where
- * x &gt; 0, so the gradient is the same bit for bit).
+ * An element-wise activation: ReLU, LeakyReLU(alpha), ELU(alpha), tanh, sigmoid or linear. In a model's forward
+ * pass a ReLU right after a convolution is fused into it ({@link Sequential}): the convolution writes relu(conv)
+ * and this layer passes that tensor on ({@link #passOn}), taking its own output for its input in the backward
+ * pass (for ReLU, y &gt; 0 exactly where x &gt; 0, so the gradient is the same bit for bit).
  */
 public final class ActivationLayer extends AbstractLayer {
     private final Activation act;
     private Tensor x;
-    private boolean fused;
+    private Tensor out;
 
     public ActivationLayer(int index, Shape in, Activation act) {
         super(index, in, in);
@@ -29,17 +29,18 @@ public final class ActivationLayer extends AbstractLayer {
         return act.kind() == Activation.Kind.RELU;
     }
 
-    /** The convolution before this layer applies the activation: this layer passes its input on. */
-    void fuseIntoConvolution() {
+    /**
+     * The forward pass when the convolution before this layer has applied the activation already: {@code y} is
+     * this layer's output, passed on.
+     */
+    Tensor passOn(Tensor y) {
         if (!fusable()) {
             throw new IllegalStateException(act.kind().id() + " cannot be fused into a convolution");
         }
-        fused = true;
-    }
-
-    @Override
-    protected boolean ownsOutput() {
-        return !fused;
+        setBatch(y.dim(0));
+        x = y;
+        out = y;
+        return y;
     }
 
     @Override
@@ -51,17 +52,14 @@ public final class ActivationLayer extends AbstractLayer {
     public Tensor forward(Tensor x, boolean training) {
         setBatch(x.dim(0));
         this.x = x;
-        if (fused) {
-            y = x;
-            return y;
-        }
         be.activationForward(act, x, y);
+        out = y;
         return y;
     }
 
     /** The last output (for diagnosis: dead and saturated units). */
     public Tensor lastOutput() {
-        return y;
+        return out;
     }
 
     /** The last input (pre-activation; the output itself when fused into the convolution before). */
@@ -74,7 +72,7 @@ public final class ActivationLayer extends AbstractLayer {
         if (dx == null) {
             return null;
         }
-        be.activationBackward(act, x, y, dy, dx);
+        be.activationBackward(act, x, out, dy, dx);
         return dx;
     }
 

@@ -19,7 +19,6 @@ public final class Conv2d extends AbstractLayer {
     private Parameter b;
     private Tensor x;
     private Tensor workspace;
-    private Activation fused;
 
     public Conv2d(int index, Shape in, int filters, ConvSpec spec, boolean useBias, Initializer[] inits) {
         super(index, in, outShape(index, in, filters, spec));
@@ -69,10 +68,6 @@ public final class Conv2d extends AbstractLayer {
         return spec;
     }
 
-    /** This convolution writes {@code act(conv(x) + b)}: the activation layer after it is fused into it. */
-    void fuse(Activation act) {
-        this.fused = act;
-    }
 
     @Override
     public void bind(Backend backend, long seed) {
@@ -102,11 +97,16 @@ public final class Conv2d extends AbstractLayer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        return forward(x, null);
+    }
+
+    /** y = act(conv(x) + b) (the activation layer after this one fused into it), or conv(x) + b when act is null. */
+    Tensor forward(Tensor x, Activation act) {
         setBatch(x.dim(0));
         this.x = x;
         Tensor bias = b == null ? null : b.value();
-        if (fused != null) {
-            be.conv2dForward(x, w.value(), bias, y, spec, workspace, fused);
+        if (act != null) {
+            be.conv2dForward(x, w.value(), bias, y, spec, workspace, act);
         } else {
             be.conv2dForward(x, w.value(), bias, y, spec, workspace);
         }

@@ -38,21 +38,7 @@ public final class Sequential implements AutoCloseable {
         if (layers.isEmpty()) {
             throw new SpecException("the model has no layers");
         }
-        fuse(layers);
         return new Sequential(spec, Collections.unmodifiableList(layers));
-    }
-
-    /**
-     * Fuses each ReLU that follows a convolution into it (the backend applies it as the convolution's post-op where
-     * it can: one pass over the activation fewer, the same values).
-     */
-    private static void fuse(List<Layer> layers) {
-        for (int i = 0; i + 1 < layers.size(); i++) {
-            if (layers.get(i) instanceof Conv2d c && layers.get(i + 1) instanceof ActivationLayer a && a.fusable()) {
-                c.fuse(a.activation());
-                a.fuseIntoConvolution();
-            }
-        }
     }
 
     /** Allocates parameters on {@code backend}, initialised from {@code seed} (layer i uses a derived seed). */
@@ -101,11 +87,22 @@ public final class Sequential implements AutoCloseable {
         return reservedBatch;
     }
 
-    /** Runs layers [0, end) forward. */
+    /**
+     * Runs layers [0, end) forward. A ReLU right after a convolution is fused into it: the backend applies it as the
+     * convolution's post-op where it can (one pass over the activation fewer, the same values), and the ReLU layer
+     * passes the result on. Each layer's own {@link Layer#forward} stays unfused (the doctor reads a convolution's
+     * pre-activation output that way).
+     */
     public Tensor forward(Tensor x, boolean training, int end) {
         Tensor h = x;
         for (int i = 0; i < end; i++) {
-            h = layers.get(i).forward(h, training);
+            Layer l = layers.get(i);
+            if (i + 1 < end && l instanceof Conv2d c && layers.get(i + 1) instanceof ActivationLayer a && a.fusable()) {
+                h = a.passOn(c.forward(h, a.activation()));
+                i++;
+            } else {
+                h = l.forward(h, training);
+            }
         }
         return h;
     }

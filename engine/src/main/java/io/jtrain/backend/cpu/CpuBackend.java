@@ -422,7 +422,7 @@ public final class CpuBackend implements Backend {
     public void activationForward(Activation act, Tensor x, Tensor y) {
         OpChecks.same("activation", x, y);
         boolean relu = act.kind() == Activation.Kind.RELU;
-        Layouts.Blocked b = relu && dnn.used() ? dnn.layouts().current(x) : null;
+        Layouts.Copy b = relu && dnn.used() ? dnn.layouts().currentCopy(x) : null;
         if (b != null) {
             reluBlocked(x, y, b);
         } else if (!relu || !dnn.used() || x.size() < OneDnnEltwise.minElements(par.threads())
@@ -434,8 +434,8 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** ReLU of x in its blocked shadow (b) into y's, in the same layout: padding stays 0, y stays blocked. */
-    private void reluBlocked(Tensor x, Tensor y, Layouts.Blocked b) {
+    /** ReLU of x in its oneDNN-layout copy b into y's, in the same layout: padding stays 0, y stays in it. */
+    private void reluBlocked(Tensor x, Tensor y, Layouts.Copy b) {
         Layouts l = dnn.layouts();
         long xa = l.in(x, b.md);
         long ya = l.out(y, b.md);
@@ -451,7 +451,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         OpChecks.same("activation backward", x, y, dy, dx);
-        Layouts.Blocked b = act.kind() == Activation.Kind.RELU && dnn.used() ? dnn.layouts().current(x) : null;
+        Layouts.Copy b = act.kind() == Activation.Kind.RELU && dnn.used() ? dnn.layouts().currentCopy(x) : null;
         if (b != null) {
             Layouts l = dnn.layouts();
             int n = (int) b.floats;

@@ -4,6 +4,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
@@ -63,48 +64,79 @@ final class Layouts {
     }
 
     /**
-     * The channel-blocked layout (dnnl_aBcd16b or dnnl_aBcd8b) that {@code t}'s current values are in, or 0 when they
-     * are in jtrain's NCHW (or in a layout the element-wise, batch-norm and pooling ops do not take).
+     * The layout, of those the element-wise, batch-norm and pooling ops take (dnnl_aBcd16b, dnnl_aBcd8b, dnnl_acdb),
+     * that {@code t}'s current values are in, or 0 when they are in jtrain's NCHW or another layout.
      */
     synchronized int blockedTag(Tensor t) {
+        Copy c = currentCopy(t);
+        return c == null ? 0 : c.tag;
+    }
+
+    /** A copy in a oneDNN layout that holds {@code t}'s current values for t's shape (a known layout first), or null. */
+    synchronized Copy currentCopy(Tensor t) {
         Blocked b = current(t);
-        return b == null ? 0 : b.tag;
+        if (b == null) {
+            return null;
+        }
+        Copy any = null;
+        for (Copy c : b.copies) {
+            if (c.current && c.tag != 0) {
+                return c;
+            }
+            any = c.current ? c : any;
+        }
+        return any;
     }
 
     /** t's shadow when it holds t's current values for t's shape, else null. */
-    Blocked current(Tensor t) {
+    private static Blocked current(Tensor t) {
         return t.shadow() instanceof Blocked b && t.shadowCurrent() && b.shape.equals(t.shape()) ? b : null;
     }
 
-    /** The address of {@code t}'s values in layout {@code md}: its memory, its shadow, or a reorder into its shadow. */
+    /**
+     * The address of {@code t}'s values in layout {@code md}: its memory, a copy in its shadow, or a reorder into one
+     * — from another current copy when there is one, else from its memory.
+     */
     synchronized long in(Tensor t, dnnl_memory_desc md) {
         if (same(md, plain(t.shape()))) {
             return t.mem().address();
         }
         Blocked b = current(t);
-        if (b != null && same(b.md, md)) {
-            return b.address();
+        if (b != null) {
+            Copy have = b.find(md);
+            if (have != null && have.current) {
+                return have.address();
+            }
+            Copy from = currentCopy(t);
+            Copy to = b.copy(md);
+            reorder(from.md, from.address(), md, to.address());
+            to.current = true;
+            return to.address();
         }
-        long src = t.mem().address(); // writes back a shadow in another layout first
-        b = shadowFor(t, md);
-        reorder(plain(t.shape()), src, md, b.address());
+        long src = t.mem().address(); // writes back newer values of another view's shape first
+        b = shadow(t);
+        b.stale();
+        Copy to = b.copy(md);
+        reorder(plain(t.shape()), src, md, to.address());
+        to.current = true;
         t.shadowFilled();
-        return b.address();
+        return to.address();
     }
 
     /**
      * The address an op writes {@code t}'s new values to in layout {@code md}; after writing, call {@link #written}.
-     * A shadow holding newer values in another layout is written back first (t may be part of its storage).
+     * Newer values of another view's shape are written back first (t may be part of their storage).
      */
     synchronized long out(Tensor t, dnnl_memory_desc md) {
         if (same(md, plain(t.shape()))) {
             return t.mem().address();
         }
-        Blocked b = t.shadow() instanceof Blocked s ? s : null;
-        if (t.shadowNewer() && (b == null || !b.shape.equals(t.shape()) || !same(b.md, md))) {
+        if (t.shadowNewer() && current(t) == null) {
             t.mem();
         }
-        return shadowFor(t, md).address();
+        Blocked b = shadow(t);
+        b.stale();
+        return b.copy(md).address();
     }
 
     /**
@@ -115,6 +147,8 @@ final class Layouts {
      */
     synchronized void written(Tensor t, dnnl_memory_desc md) {
         if (!same(md, plain(t.shape()))) {
+            Blocked b = shadow(t);
+            b.find(md).current = true;
             t.shadowWritten();
             if (dnnl_memory_desc_get_size(md) > 4 * t.size()) {
                 t.address();
@@ -127,19 +161,14 @@ final class Layouts {
         return reorderCalls;
     }
 
-    /** t's shadow, sized for {@code md} and set to it (a new one when there is none or it is too small). */
-    private Blocked shadowFor(Tensor t, dnnl_memory_desc md) {
-        long floats = (dnnl_memory_desc_get_size(md) + 3) / 4;
+    /** t's shadow for t's shape (attached when t has none). */
+    private Blocked shadow(Tensor t) {
         Blocked b = t.shadow() instanceof Blocked s ? s : null;
-        if (b == null || b.buffer.size() < floats) {
-            b = new Blocked(Tensor.allocate(memory, Shape.of((int) floats), MemoryCategory.ACTIVATIONS, true));
+        if (b == null) {
+            b = new Blocked();
             t.attachShadow(b);
         }
         b.shape = t.shape();
-        b.md = md;
-        b.floats = floats;
-        b.tag = t.shape().rank() != 4 ? 0 : same(md, tagged(t.shape(), dnnl_aBcd16b)) ? dnnl_aBcd16b
-            : same(md, tagged(t.shape(), dnnl_aBcd8b)) ? dnnl_aBcd8b : 0;
         return b;
     }
 
@@ -200,31 +229,78 @@ final class Layouts {
         }
     }
 
-    /** A tensor's values in a oneDNN layout, in pool memory kept with the tensor. */
-    final class Blocked implements Shadow {
+    /** One copy of a tensor's values in a oneDNN layout, in pool memory kept with the tensor. */
+    final class Copy {
+        final dnnl_memory_desc md;
         final Tensor buffer;
-        Shape shape;
-        dnnl_memory_desc md;
-        long floats;
-        /** dnnl_aBcd16b, dnnl_aBcd8b, or 0 for another layout. */
-        int tag;
+        final long floats;
+        /** dnnl_aBcd16b, dnnl_aBcd8b, dnnl_acdb, or 0 for another layout. */
+        final int tag;
+        boolean current;
 
-        Blocked(Tensor buffer) {
-            this.buffer = buffer;
+        Copy(dnnl_memory_desc md, Shape shape) {
+            this.md = md;
+            this.floats = (dnnl_memory_desc_get_size(md) + 3) / 4;
+            this.buffer = Tensor.allocate(memory, Shape.of((int) floats), MemoryCategory.ACTIVATIONS, true);
+            this.tag = shape.rank() != 4 ? 0 : same(md, tagged(shape, dnnl_aBcd16b)) ? dnnl_aBcd16b
+                : same(md, tagged(shape, dnnl_aBcd8b)) ? dnnl_aBcd8b : same(md, tagged(shape, dnnl_acdb)) ? dnnl_acdb : 0;
         }
 
         long address() {
             return buffer.mem().address();
         }
+    }
+
+    /**
+     * A tensor's values in oneDNN layouts: a copy per layout an op has wanted (a convolution may want nhwc, the
+     * one after it nChw16c), those marked current holding the tensor's current values.
+     */
+    final class Blocked implements Shadow {
+        final List<Copy> copies = new ArrayList<>();
+        Shape shape;
+
+        /** The copy in layout md, or null. */
+        Copy find(dnnl_memory_desc md) {
+            for (Copy c : copies) {
+                if (same(c.md, md)) {
+                    return c;
+                }
+            }
+            return null;
+        }
+
+        /** The copy in layout md, made when there is none. */
+        Copy copy(dnnl_memory_desc md) {
+            Copy c = find(md);
+            if (c == null) {
+                c = new Copy(md, shape);
+                copies.add(c);
+            }
+            return c;
+        }
+
+        /** No copy holds current values (they are about to be replaced, or are being refilled from memory). */
+        void stale() {
+            for (Copy c : copies) {
+                c.current = false;
+            }
+        }
 
         @Override
         public void writeBack(long address) {
-            reorder(md, address(), plain(shape), address);
+            for (Copy c : copies) {
+                if (c.current) {
+                    reorder(c.md, c.address(), plain(shape), address);
+                    return;
+                }
+            }
+            throw new IllegalStateException("a shadow with newer values has no current copy");
         }
 
         @Override
         public void close() {
-            buffer.close();
+            copies.forEach(c -> c.buffer.close());
+            copies.clear();
         }
     }
 }
