@@ -38,6 +38,15 @@ public interface Backend extends AutoCloseable {
     HostBuffer allocateHost(long floats);
 
     /**
+     * A host buffer over {@code t}'s own memory where this backend's tensors live in host memory (the CPU), so
+     * that a caller fills t directly instead of staging and uploading; null where they do not (a GPU). Taking it
+     * is a host access to t: ask for it again before each fill, and fill it before any op reads t.
+     */
+    default HostBuffer mapped(Tensor t) {
+        return null;
+    }
+
+    /**
      * Copies {@code dst.size()} floats from {@code src[srcOffset..]} to {@code dst}. On a GPU the copy is
      * asynchronous: {@code src} must not be written until {@link #awaitCopies} returns for it.
      */
@@ -78,6 +87,16 @@ public interface Backend extends AutoCloseable {
      * finite values, then the counts of non-finite values and of exact zeros (out has at least 6 floats).
      */
     void reduceStats(Tensor x, Tensor out);
+
+    /**
+     * The live monitor's sample of x, left on the device: {@code out[1]} = the sum of squares of x's finite values
+     * and {@code out[4]} = the count of its non-finite values (out has at least 6 floats; a backend may fill the other
+     * entries as {@link #reduceStats} does, which is the default). Cheaper than all of {@link #reduceStats} where a
+     * backend has a fast sum of squares (the CPU: OpenBLAS's SIMD dot product, in float).
+     */
+    default void reduceSquares(Tensor x, Tensor out) {
+        reduceStats(x, out);
+    }
 
     /** Count, sum, sum of squares, min, max, non-finite and zero counts, on the host (blocks). */
     default TensorStats stats(Tensor x) {

@@ -82,10 +82,10 @@ public final class DeviceSelection {
         if (be.oneDnnWarning() != null) {
             reason += "; " + be.oneDnnWarning();
         } else if (be.usesOneDnn()) {
-            reason += "; convolutions on oneDNN " + be.oneDnnVersion() + (be.oneDnnThreadsNote() == null ? ""
-                : " (" + be.oneDnnThreadsNote() + ")");
+            reason += "; convolutions, pooling, batch norm on oneDNN " + be.oneDnnVersion()
+                + (be.oneDnnThreadsNote() == null ? "" : " (" + be.oneDnnThreadsNote() + ")");
         } else {
-            reason += "; oneDNN off (--onednn off): convolutions on jtrain's own path";
+            reason += "; oneDNN off (--onednn off): convolutions, pooling, batch norm on jtrain's own path";
         }
         return new Choice(be, "cpu", reason);
     }

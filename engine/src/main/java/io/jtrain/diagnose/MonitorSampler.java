@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * The live doctor's samples, computed on the device so that sampling fits the GPU step budget (no blocking
  * transfer of its own, nothing downloaded but a few floats per tensor). A sample takes three steps:
- * {@link #capture} (at the sampled step: statistics of every gradient and weight and per-unit statistics of
+ * {@link #capture} (at the sampled step: sums of squares and non-finite counts of every gradient and weight
+ * ({@link Backend#reduceSquares}, all the detectors read of them) and per-unit statistics of
  * every activation output, and a copy of the weights), {@link #finishUpdate} (at the next step: statistics of
  * the weight change, then one asynchronous download of everything), and {@link #read} (from the step after:
  * the values, already on the host because every step has one blocking read). Buffers are allocated at the
@@ -96,10 +97,10 @@ final class MonitorSampler implements AutoCloseable {
         be.awaitCopies(host);
         be.fill(device, 0f);
         for (int i = 0; i < params.size(); i++) {
-            be.reduceStats(params.get(i).grad(), slot(gradOffset + SLOT * i, SLOT));
+            be.reduceSquares(params.get(i).grad(), slot(gradOffset + SLOT * i, SLOT));
         }
         for (int i = 0; i < weights.size(); i++) {
-            be.reduceStats(weights.get(i).value(), slot(weightOffset + SLOT * i, SLOT));
+            be.reduceSquares(weights.get(i).value(), slot(weightOffset + SLOT * i, SLOT));
             be.copy(weights.get(i).value(), snapshots.get(i));
         }
         for (int i = 0; i < acts.size(); i++) {
@@ -118,7 +119,7 @@ final class MonitorSampler implements AutoCloseable {
         for (int i = 0; i < weights.size(); i++) {
             Tensor snap = snapshots.get(i);
             be.axpy(-1f, weights.get(i).value(), snap);
-            be.reduceStats(snap, slot(diffOffset + SLOT * i, SLOT));
+            be.reduceSquares(snap, slot(diffOffset + SLOT * i, SLOT));
         }
         be.downloadAsync(device, host, 0);
     }

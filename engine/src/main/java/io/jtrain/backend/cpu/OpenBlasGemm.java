@@ -4,6 +4,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 
+import io.jtrain.tensor.HostMemory;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -94,6 +95,12 @@ final class OpenBlasGemm implements Gemm {
             pa.at(a.t().address() + a.offset() * Float.BYTES), a.ld(),
             pb.at(b.t().address() + b.offset() * Float.BYTES), b.ld(), beta,
             pc.at(c.t().address() + c.offset() * Float.BYTES), c.ld());
+    }
+
+    @Override
+    public float sumSquares(HostMemory x, int n) {
+        FloatPointer p = new AddressPointer().at(x.address());
+        return openblas_nolapack.cblas_sdot(n, p, 1, p, 1);
     }
 
     @Override
