@@ -314,8 +314,15 @@ public final class CpuBackend implements Backend {
         int m = transA ? a.dim(1) : a.dim(0);
         int k = transA ? a.dim(0) : a.dim(1);
         int n = transB ? b.dim(0) : b.dim(1);
-        gemm.sgemm(new Gemm.Dims(m, n, k, transA, transB), 1f, new Gemm.Mat(a, 0, a.dim(1)),
-            new Gemm.Mat(b, 0, b.dim(1)), beta, new Gemm.Mat(c, 0, n));
+        Gemm.Dims d = new Gemm.Dims(m, n, k, transA, transB);
+        Gemm.Mat ma = new Gemm.Mat(a, 0, a.dim(1));
+        Gemm.Mat mb = new Gemm.Mat(b, 0, b.dim(1));
+        Gemm.Mat mc = new Gemm.Mat(c, 0, n);
+        if (dnn.used() && par.threads() == 1 && (long) m * n * k >= OneDnnMatmul.MIN_MACS) {
+            dnn.matmul().run(d, ma, mb, beta, mc);
+            return;
+        }
+        gemm.sgemm(d, 1f, ma, mb, beta, mc);
     }
 
     @Override

@@ -22,8 +22,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 
 import io.jtrain.backend.BatchNormTensors;
 import io.jtrain.tensor.HostMemory;
-import io.jtrain.tensor.MemoryCategory;
-import io.jtrain.tensor.MemoryPool;
 import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
 import java.util.HashMap;
@@ -33,6 +31,7 @@ import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
@@ -47,13 +46,11 @@ import org.bytedeco.javacpp.PointerPointer;
  */
 final class OneDnnBatchNorm {
     private final OneDnn dnn;
-    private final MemoryPool memory;
     private final Layouts layouts;
     private final Map<List<Object>, Plan> plans = new HashMap<>();
 
-    OneDnnBatchNorm(OneDnn dnn, MemoryPool memory, Layouts layouts) {
+    OneDnnBatchNorm(OneDnn dnn, Layouts layouts) {
         this.dnn = dnn;
-        this.memory = memory;
         this.layouts = layouts;
     }
 
@@ -82,8 +79,8 @@ final class OneDnnBatchNorm {
         OneDnn.point(p.dst, layouts.out(y, p.md));
         OneDnn.point(p.scale, bn.gamma().mem().address());
         OneDnn.point(p.shift, bn.beta().mem().address());
-        OneDnn.point(p.mean, (training ? p.meanBuf : bn.runningMean()).mem().address());
-        OneDnn.point(p.var, (training ? p.varBuf : bn.runningVar()).mem().address());
+        OneDnn.point(p.mean, training ? p.meanBuf.address() : bn.runningMean().mem().address());
+        OneDnn.point(p.var, training ? p.varBuf.address() : bn.runningVar().mem().address());
         dnn.execute(training ? p.training : p.inference, "batch normalization " + (training ? "forward" : "inference"),
             DNNL_ARG_SRC, p.src, DNNL_ARG_DST, p.dst, DNNL_ARG_SCALE, p.scale, DNNL_ARG_SHIFT, p.shift, DNNL_ARG_MEAN,
             p.mean, DNNL_ARG_VARIANCE, p.var);
@@ -104,7 +101,7 @@ final class OneDnnBatchNorm {
         Plan p = plan(x.shape(), tag, 0f); // epsilon 0 and variance 1 / savedInvStd²: oneDNN's 1 / sqrt(var + eps)
         int c = x.dim(1);
         HostMemory invStd = bn.savedInvStd().mem();
-        HostMemory var = p.varBuf.mem();
+        HostMemory var = p.varBuf;
         for (int i = 0; i < c; i++) {
             double s = invStd.get(i);
             var.put(i, (float) (1.0 / (s * s)));
@@ -115,21 +112,21 @@ final class OneDnnBatchNorm {
         OneDnn.point(p.scale, bn.gamma().mem().address());
         OneDnn.point(p.mean, bn.savedMean().mem().address());
         OneDnn.point(p.var, var.address());
-        OneDnn.point(p.diffScale, p.diffScaleBuf.mem().address());
-        OneDnn.point(p.diffShift, p.diffShiftBuf.mem().address());
+        OneDnn.point(p.diffScale, p.diffScaleBuf.address());
+        OneDnn.point(p.diffShift, p.diffShiftBuf.address());
         dnn.execute(p.backward, "batch normalization backward", DNNL_ARG_SRC, p.src, DNNL_ARG_DIFF_DST, p.diffDst,
             DNNL_ARG_SCALE, p.scale, DNNL_ARG_MEAN, p.mean, DNNL_ARG_VARIANCE, p.var, DNNL_ARG_DIFF_SRC, p.diffSrc,
             DNNL_ARG_DIFF_SCALE, p.diffScale, DNNL_ARG_DIFF_SHIFT, p.diffShift);
         layouts.written(dx, p.md);
-        accumulate(bn.dGamma().mem(), p.diffScaleBuf.mem(), c);
-        accumulate(bn.dBeta().mem(), p.diffShiftBuf.mem(), c);
+        accumulate(bn.dGamma().mem(), p.diffScaleBuf, c);
+        accumulate(bn.dBeta().mem(), p.diffShiftBuf, c);
         return true;
     }
 
     /** savedMean, savedInvStd and the running statistics (unbiased variance) from oneDNN's batch statistics. */
     private static void saveStatistics(Plan p, BatchNormTensors bn, long m, float momentum, float eps) {
-        HostMemory mean = p.meanBuf.mem();
-        HostMemory var = p.varBuf.mem();
+        HostMemory mean = p.meanBuf;
+        HostMemory var = p.varBuf;
         HostMemory sm = bn.savedMean().mem();
         HostMemory si = bn.savedInvStd().mem();
         HostMemory rm = bn.runningMean().mem();
@@ -171,10 +168,11 @@ final class OneDnnBatchNorm {
         final dnnl_memory var;
         final dnnl_memory diffScale;
         final dnnl_memory diffShift;
-        final Tensor meanBuf;
-        final Tensor varBuf;
-        final Tensor diffScaleBuf;
-        final Tensor diffShiftBuf;
+        final List<FloatPointer> buffers = new java.util.ArrayList<>();
+        final HostMemory meanBuf;
+        final HostMemory varBuf;
+        final HostMemory diffScaleBuf;
+        final HostMemory diffShiftBuf;
 
         Plan(Shape x, int tag, float eps) {
             md = layouts.tagged(x, tag);
@@ -210,8 +208,11 @@ final class OneDnnBatchNorm {
             diffShiftBuf = channels(x);
         }
 
-        private Tensor channels(Shape x) {
-            return Tensor.allocate(memory, Shape.of(x.dim(1)), MemoryCategory.WORKSPACE, true);
+        /** C floats of native memory outside the pool (a few per layer, kept with the cached plan, as oneDNN's own). */
+        private HostMemory channels(Shape x) {
+            FloatPointer p = new FloatPointer(x.dim(1));
+            buffers.add(p);
+            return HostMemory.at(p.address(), x.dim(1));
         }
     }
 }

@@ -3,13 +3,13 @@ package io.jtrain.backend.cpu;
 import io.jtrain.tensor.MemoryPool;
 
 /**
- * The CPU backend's oneDNN choice: convolutions, max pooling, batch norm on blocked layouts and large ReLUs through
- * oneDNN, with the layouts they hand each other ({@link Layouts}), or jtrain's own path (all null), with
+ * The CPU backend's oneDNN choice: convolutions, max pooling, batch norm on blocked layouts, large ReLUs and (on one
+ * thread) large matrix products through oneDNN, with the layouts they hand each other ({@link Layouts}), or jtrain's own path (all null), with
  * {@code note} saying why when oneDNN was asked for but could not load.
  */
 record OneDnnPath(OneDnnConv conv, OneDnnPool pool, OneDnnBatchNorm batchNorm, OneDnnEltwise eltwise,
-                  Layouts layouts, String note) {
-    static final OneDnnPath OFF = new OneDnnPath(null, null, null, null, null, null);
+                  OneDnnMatmul matmul, Layouts layouts, String note) {
+    static final OneDnnPath OFF = new OneDnnPath(null, null, null, null, null, null, null);
 
     /**
      * oneDNN when {@code on} and it loads; else the plain path (with the reason when it did not load). Buffers
@@ -21,12 +21,12 @@ record OneDnnPath(OneDnnConv conv, OneDnnPool pool, OneDnnBatchNorm batchNorm, O
         }
         OneDnn d = OneDnn.get();
         if (d == null) {
-            return new OneDnnPath(null, null, null, null, null, "oneDNN could not be loaded ("
+            return new OneDnnPath(null, null, null, null, null, null, "oneDNN could not be loaded ("
                 + OneDnn.unavailableReason() + "); convolutions, pooling and batch norm run on jtrain's own path");
         }
         Layouts layouts = new Layouts(d, memory);
         return new OneDnnPath(new OneDnnConv(d, layouts), new OneDnnPool(d, memory, layouts),
-            new OneDnnBatchNorm(d, memory, layouts), new OneDnnEltwise(d), layouts, null);
+            new OneDnnBatchNorm(d, layouts), new OneDnnEltwise(d), new OneDnnMatmul(d), layouts, null);
     }
 
     /** The default: on, unless the system property {@code jtrain.onednn} is {@code off} (the tests' second run). */

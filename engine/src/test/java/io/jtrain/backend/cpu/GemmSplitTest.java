@@ -11,20 +11,34 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Matrix products large enough for {@link OpenBlasGemm} to split them over the backend's threads (by rows of C,
- * and by columns when C has few rows), every transposition, beta 0 and 1: on 2 threads bit for bit what 1 thread
- * gives, and within float rounding of a naive double-precision product.
+ * and by columns when C has few rows), every transposition, beta 0 and 1: on 2 threads bit for bit what OpenBLAS
+ * on 1 thread gives, and within float rounding of a naive double-precision product; and the same products on one
+ * thread with oneDNN ({@link OneDnnMatmul} for the large ones), the same bits on every run.
  */
 class GemmSplitTest {
     @Test
     void splitProductsMatchTheWholeOneBitForBit() {
-        try (CpuBackend one = CpuBackend.create(new CpuMemoryPool(256L << 20), 1);
+        try (CpuBackend one = CpuBackend.create(new CpuMemoryPool(256L << 20), 1).oneDnn(false);
              CpuBackend two = CpuBackend.create(new CpuMemoryPool(256L << 20), 2)) {
-            int[][] sizes = {{256, 260, 160}, {20, 1000, 500}, {7, 9, 11}};
-            for (int[] s : sizes) {
-                for (int t = 0; t < 4; t++) {
-                    for (float beta : new float[] {0f, 1f}) {
-                        check(one, two, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, beta);
-                    }
+            check(one, two);
+        }
+    }
+
+    /** On one thread with oneDNN (its matmul primitive from 1 M multiply-adds), against the naive product. */
+    @Test
+    void oneDnnProductsOnOneThreadMatchTheNaiveOne() {
+        try (CpuBackend dnn = CpuBackend.create(new CpuMemoryPool(256L << 20), 1);
+             CpuBackend dnnToo = CpuBackend.create(new CpuMemoryPool(256L << 20), 1)) {
+            check(dnn, dnnToo);
+        }
+    }
+
+    private static void check(CpuBackend a, CpuBackend b) {
+        int[][] sizes = {{256, 260, 160}, {20, 1000, 500}, {7, 9, 11}};
+        for (int[] s : sizes) {
+            for (int t = 0; t < 4; t++) {
+                for (float beta : new float[] {0f, 1f}) {
+                    check(a, b, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, beta);
                 }
             }
         }
