@@ -141,18 +141,16 @@ final class Layouts {
 
     /**
      * {@code t}'s new values are in layout {@code md} where {@link #out} said to write them. A layout that pads the
-     * channels to its block (6 channels in a block of 16) is reordered to NCHW at once: the ops after it would
-     * otherwise work through the padding too (LeNet-5's first ReLU and pooling: 2.7× the values, slower than the
-     * reorder they save).
+     * channels to its block (LeNet-5's 6 channels in a block of 16) stays in the shadow too: since the ReLU after a
+     * convolution is fused into it, the pooling after it costs about what it costs on NCHW, and the two reorders
+     * saved (the output to NCHW, its gradient back) were ~15 % of LeNet-5's step on 2 threads
+     * (docs/performance.md). oneDNN keeps the padding zero, and jtrain's element-wise ops on a copy keep it so.
      */
     synchronized void written(Tensor t, dnnl_memory_desc md) {
         if (!same(md, plain(t.shape()))) {
             Blocked b = shadow(t);
             b.find(md).current = true;
             t.shadowWritten();
-            if (dnnl_memory_desc_get_size(md) > 4 * t.size()) {
-                t.address();
-            }
         }
     }
 
