@@ -1,6 +1,8 @@
 package io.jtrain.nn;
 
+import io.jtrain.backend.Activation;
 import io.jtrain.backend.ConvSpec;
+import io.jtrain.tensor.MemoryCategory;
 import io.jtrain.tensor.Shape;
 import io.jtrain.tensor.Tensor;
 
@@ -9,6 +11,10 @@ public final class Pool2d extends AbstractLayer {
     private final boolean max;
     private final ConvSpec spec;
     private Tensor x;
+    /** The ReLU before this layer, when this layer folds the ReLU's backward into its own (max pooling only). */
+    private Activation relu;
+    private Tensor maskedFull;
+    private Tensor masked;
 
     public Pool2d(int index, Shape in, boolean max, ConvSpec spec) {
         super(index, in, outShape(index, in, max, spec));
@@ -71,6 +77,63 @@ public final class Pool2d extends AbstractLayer {
             be.avgPoolBackward(dy, dx, spec);
         }
         return dx;
+    }
+
+    /**
+     * Folds the backward pass of the ReLU layer before this one into this layer's ({@link Sequential#backward}
+     * calls {@link #backwardThroughRelu}); only max pooling folds (average pooling ignores the call).
+     */
+    void foldReluBackward(Activation act) {
+        if (max && act.kind() == Activation.Kind.RELU) {
+            relu = act;
+        }
+    }
+
+    boolean foldsReluBackward() {
+        return relu != null;
+    }
+
+    /**
+     * The gradient of the ReLU's input from the gradient {@code dy} of this layer's output, in place of this
+     * layer's backward then the ReLU's: {@code dy' = y > 0 ? dy : +0} on the pooled output, then the pooling's
+     * backward. The same bits as the two passes: each input the pooling routes a gradient to is the maximum of
+     * its window(s), so its ReLU output is the pooled output y; where y = 0 the ReLU's backward writes +0, and
+     * so does the pooling's backward of a +0; every other input gets the pooling's +0, which the ReLU's backward
+     * passes or sets to +0. The mask runs on the pooled values (a quarter as many for 2×2 windows).
+     * Shapes: dy [N, C, OH, OW], returns [N, C, H, W] (null when no input gradient is needed).
+     */
+    Tensor backwardThroughRelu(Tensor dy) {
+        if (dx == null) {
+            return null;
+        }
+        be.activationBackward(relu, y, y, dy, masked);
+        be.maxPoolBackward(x, y, masked, dx, spec);
+        return dx;
+    }
+
+    @Override
+    protected void reserveExtra(int maxBatch) {
+        if (relu != null && needInputGrad) {
+            maskedFull = own(out.withBatch(maxBatch), MemoryCategory.ACTIVATIONS);
+        }
+    }
+
+    @Override
+    protected void releaseExtra() {
+        release(maskedFull);
+        maskedFull = null;
+        masked = null;
+    }
+
+    @Override
+    protected void onBatch(int n) {
+        masked = maskedFull == null ? null : maskedFull.narrow(n);
+    }
+
+    /** The masked gradient of the output, held when this layer folds a ReLU's backward. */
+    @Override
+    protected long extraFloatsPerSample() {
+        return relu != null && index > 0 ? out.size() : 0;
     }
 
     @Override

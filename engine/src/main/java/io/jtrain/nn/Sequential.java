@@ -38,6 +38,11 @@ public final class Sequential implements AutoCloseable {
         if (layers.isEmpty()) {
             throw new SpecException("the model has no layers");
         }
+        for (int i = 1; i < layers.size(); i++) {
+            if (layers.get(i) instanceof Pool2d p && layers.get(i - 1) instanceof ActivationLayer a && a.fusable()) {
+                p.foldReluBackward(a.activation());
+            }
+        }
         return new Sequential(spec, Collections.unmodifiableList(layers));
     }
 
@@ -112,11 +117,20 @@ public final class Sequential implements AutoCloseable {
         return forward(x, training, layers.size());
     }
 
-    /** Runs layers [0, end) backward from {@code dy}, the gradient of layer end-1's output. */
+    /**
+     * Runs layers [0, end) backward from {@code dy}, the gradient of layer end-1's output. A max pooling right after
+     * a ReLU takes the ReLU's backward into its own ({@link Pool2d#backwardThroughRelu}: on the pooled gradient, a
+     * quarter of the values for 2×2 windows, the same bits), and the ReLU layer is stepped over.
+     */
     public void backward(Tensor dy, int end) {
         Tensor g = dy;
         for (int i = end - 1; i >= 0 && g != null; i--) {
-            g = layers.get(i).backward(g);
+            if (i > 0 && layers.get(i) instanceof Pool2d p && p.foldsReluBackward()) {
+                g = p.backwardThroughRelu(g);
+                i--;
+            } else {
+                g = layers.get(i).backward(g);
+            }
         }
     }
 

@@ -481,7 +481,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         OpChecks.same("activation backward", x, y, dy, dx);
-        Layouts.Copy b = act.kind() == Activation.Kind.RELU && dnn.used() ? dnn.layouts().currentCopy(x) : null;
+        Layouts.Copy b = act.kind() == Activation.Kind.RELU && dnn.used() ? dnn.layouts().elementwiseCopy(x, dy) : null;
         if (b != null) {
             Layouts l = dnn.layouts();
             int n = (int) b.floats;

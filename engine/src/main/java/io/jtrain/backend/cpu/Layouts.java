@@ -88,6 +88,45 @@ final class Layouts {
         return any;
     }
 
+    /**
+     * The layout for an element-wise op on {@code x} and {@code dy} whose result goes to the op that wrote x (the
+     * ReLU's backward: to the backward of the convolution or pooling before it): any layout will do for the loop, so
+     * the one with the fewest reorders — of x, of dy, and of the result into the layout x's writer works in (x's first
+     * copy) — NCHW included. Returns x's copy in that layout (made when missing), or null for NCHW.
+     */
+    synchronized Copy elementwiseCopy(Tensor x, Tensor dy) {
+        Blocked bx = x.shadow() instanceof Blocked s && s.shape.equals(x.shape()) ? s : null;
+        if (bx == null || bx.copies.isEmpty()) {
+            return null; // x has never been in a oneDNN layout
+        }
+        Blocked cx = current(x);
+        Blocked cd = current(dy);
+        dnnl_memory_desc writer = bx.copies.get(0).md;
+        dnnl_memory_desc best = null; // NCHW
+        int bestCost = (x.shadowNewer() ? 1 : 0) + (dy.shadowNewer() ? 1 : 0) + 1;
+        List<dnnl_memory_desc> candidates = new ArrayList<>();
+        candidates.add(writer);
+        for (Blocked c : new Blocked[] {cx, cd}) {
+            if (c != null) {
+                c.copies.stream().filter(k -> k.current).forEach(k -> candidates.add(k.md));
+            }
+        }
+        for (dnnl_memory_desc md : candidates) {
+            int cost = (holds(cx, md) ? 0 : 1) + (holds(cd, md) ? 0 : 1) + (same(md, writer) ? 0 : 1);
+            if (cost < bestCost) {
+                best = md;
+                bestCost = cost;
+            }
+        }
+        return best == null ? null : shadow(x).copy(best);
+    }
+
+    /** Whether b holds current values in layout md. */
+    private static boolean holds(Blocked b, dnnl_memory_desc md) {
+        Copy c = b == null ? null : b.find(md);
+        return c != null && c.current;
+    }
+
     /** t's shadow when it holds t's current values for t's shape, else null. */
     private static Blocked current(Tensor t) {
         return t.shadow() instanceof Blocked b && t.shadowCurrent() && b.shape.equals(t.shape()) ? b : null;
