@@ -221,10 +221,7 @@ public final class CpuBackend implements Backend {
         HostMemory ab = a.mem();
         HostMemory bb = b.mem();
         HostMemory ob = out.mem();
-        int n = (int) a.size();
-        for (int i = 0; i < n; i++) {
-            ob.put(i, ab.get(i) * bb.get(i));
-        }
+        par.range((int) a.size(), 2, (from, to) -> CpuMath.multiply(ab, bb, ob, from, to));
     }
 
     @Override

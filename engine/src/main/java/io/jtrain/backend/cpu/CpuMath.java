@@ -149,6 +149,21 @@ final class CpuMath {
         }
     }
 
+    /** out = a · b element by element over [from, to), over {@link Chunks} (out may be a or b). */
+    static void multiply(HostMemory a, HostMemory b, HostMemory out, int from, int to) {
+        float[] as = Chunks.floats(0);
+        float[] bs = Chunks.floats(1);
+        for (int at = from; at < to; at += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, to - at);
+            a.get(at, as, 0, len);
+            b.get(at, bs, 0, len);
+            for (int i = 0; i < len; i++) {
+                as[i] *= bs[i];
+            }
+            out.put(at, as, 0, len);
+        }
+    }
+
     /** y[rows, f] += b[f] on every row, over {@link Chunks} of columns. */
     static void addRowBias(HostMemory y, HostMemory b, int rows, int f) {
         float[] ys = Chunks.floats(0);
