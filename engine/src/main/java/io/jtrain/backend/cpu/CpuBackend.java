@@ -16,10 +16,11 @@ import io.jtrain.tensor.Tensor;
 import io.jtrain.tensor.HostMemory;
 
 /**
- * The CPU backend: tensors in off-heap host memory; convolutions (and large ReLUs) through oneDNN (or jtrain's own
- * im2col + GEMM and loops, {@link #oneDnn}), matrix products through OpenBLAS, the rest (batch norm included:
- * oneDNN's plain-layout batch norm was slower, docs/performance.md) in Java loops. Ops run
- * one after another on {@code threads} threads (OpenBLAS, the loops; oneDNN on OMP_NUM_THREADS), never together.
+ * The CPU backend: tensors in off-heap host memory; convolutions, max pooling, batch norm on oneDNN's layouts and
+ * large ReLUs through oneDNN, its layouts handed from op to op ({@link Layouts}; or jtrain's own im2col + GEMM and
+ * loops, {@link #oneDnn}), matrix products through OpenBLAS (oneDNN's matmul for large ones on one thread), the rest
+ * in Java loops (activations: {@link CpuActivations}; statistics: {@link CpuReductions}). Ops run one after another
+ * on {@code threads} threads (OpenBLAS, the loops; oneDNN on OMP_NUM_THREADS), never together.
  */
 public final class CpuBackend implements Backend {
     private final MemoryPool pool;
@@ -235,14 +236,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public double sumSquares(Tensor x) {
-        HostMemory b = x.mem();
-        int n = (int) x.size();
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            double v = b.get(i);
-            s += v * v;
-        }
-        return s;
+        return CpuReductions.sumSquares(x);
     }
 
     @Override
@@ -253,32 +247,15 @@ public final class CpuBackend implements Backend {
     @Override
     public void reduceStats(Tensor x, Tensor out) {
         OpChecks.atLeast("reduceStats", out, 6);
-        TensorStats st = stats(x);
-        HostMemory o = out.mem();
-        o.put(0, (float) st.sum());
-        o.put(1, (float) st.sumSquares());
-        o.put(2, st.min());
-        o.put(3, st.max());
-        o.put(4, st.nonFinite());
-        o.put(5, st.zeros());
+        CpuReductions.reduceStats(stats(x), out);
     }
 
-    /**
-     * The sum of squares through {@link Gemm#sumSquares} (OpenBLAS's SIMD dot product, accumulated in float: 10× the
-     * element loop of {@link #reduceStats}); a sum that comes out non-finite means a NaN or an infinity among the
-     * values (or a float overflow), and {@link #reduceStats} then counts them exactly.
-     */
     @Override
     public void reduceSquares(Tensor x, Tensor out) {
         OpChecks.atLeast("reduceSquares", out, 6);
-        float sq = gemm.sumSquares(x.mem(), (int) x.size());
-        if (!Float.isFinite(sq)) {
+        if (!CpuReductions.reduceSquares(x, out, gemm)) {
             reduceStats(x, out);
-            return;
         }
-        HostMemory o = out.mem();
-        o.put(1, sq);
-        o.put(4, 0f);
     }
 
     @Override
@@ -326,7 +303,7 @@ public final class CpuBackend implements Backend {
     public void addRowBias(Tensor y, Tensor b) {
         OpChecks.rows("addRowBias", y, b);
         int f = (int) b.size();
-        checkDivides(y, f, "addRowBias");
+        CpuChecks.checkDivides(y, f, "addRowBias");
         CpuMath.addRowBias(y.mem(), b.mem(), (int) (y.size() / f), f);
     }
 
@@ -334,7 +311,7 @@ public final class CpuBackend implements Backend {
     public void rowBiasGrad(Tensor dy, Tensor db) {
         OpChecks.rows("rowBiasGrad", dy, db);
         int f = (int) db.size();
-        checkDivides(dy, f, "rowBiasGrad");
+        CpuChecks.checkDivides(dy, f, "rowBiasGrad");
         CpuMath.rowBiasGrad(dy.mem(), db.mem(), (int) (dy.size() / f), f);
     }
 
@@ -448,49 +425,13 @@ public final class CpuBackend implements Backend {
     @Override
     public void activationForward(Activation act, Tensor x, Tensor y) {
         OpChecks.same("activation", x, y);
-        boolean relu = act.kind() == Activation.Kind.RELU;
-        Layouts.Copy b = relu && dnn.used() ? dnn.layouts().currentCopy(x) : null;
-        if (b != null) {
-            reluBlocked(x, y, b);
-        } else if (!relu || !dnn.used() || x.size() < OneDnnEltwise.minElements(par.threads())
-            || !dnn.eltwise().reluForward(x, y)) {
-            par.range((int) x.size(), 2, (a, z) -> CpuMath.activationForward(act, x.mem(), y.mem(), a, z));
-        }
-        if (relu) {
-            y.markValues(Tensor.NON_NEGATIVE); // jtrain's ReLU maps NaN, −∞ and negatives to +0 (on both paths)
-        }
-    }
-
-    /** ReLU of x in its oneDNN-layout copy b into y's, in the same layout: padding stays 0, y stays in it. */
-    private void reluBlocked(Tensor x, Tensor y, Layouts.Copy b) {
-        Layouts l = dnn.layouts();
-        long xa = l.in(x, b.md);
-        long ya = l.out(y, b.md);
-        int n = (int) b.floats;
-        if (n < OneDnnEltwise.minElements(par.threads()) || !dnn.eltwise().reluForward(xa, ya, n)) {
-            HostMemory xs = HostMemory.at(xa, n);
-            HostMemory ys = HostMemory.at(ya, n);
-            par.range(n, 2, (a, z) -> CpuMath.reluForward(xs, ys, a, z));
-        }
-        l.written(y, b.md);
+        CpuActivations.forward(act, x, y, dnn, par);
     }
 
     @Override
     public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         OpChecks.same("activation backward", x, y, dy, dx);
-        Layouts.Copy b = act.kind() == Activation.Kind.RELU && dnn.used() ? dnn.layouts().elementwiseCopy(x, dy) : null;
-        if (b != null) {
-            Layouts l = dnn.layouts();
-            int n = (int) b.floats;
-            HostMemory xs = HostMemory.at(l.in(x, b.md), n);
-            HostMemory gs = HostMemory.at(l.in(dy, b.md), n);
-            HostMemory ds = HostMemory.at(l.out(dx, b.md), n);
-            par.range(n, 2, (a, z) -> CpuMath.reluBackward(xs, gs, ds, a, z));
-            l.written(dx, b.md);
-            return;
-        }
-        par.range((int) x.size(), 2, (a, z) -> CpuMath.activationBackward(act, x.mem(), y.mem(), dy.mem(), dx.mem(),
-            a, z));
+        CpuActivations.backward(act, x, y, dy, dx, dnn, par);
     }
 
     @Override
@@ -555,29 +496,5 @@ public final class CpuBackend implements Backend {
     public void close() {
         conv.close();
         par.close();
-    }
-
-    static void checkDivides(Tensor t, int f, String op) {
-        if (f == 0 || t.size() % f != 0) {
-            throw new IllegalArgumentException(op + ": " + t.shape() + " is not a whole number of rows of " + f);
-        }
-    }
-
-    static void checkSize(Tensor t, long expected, String op) {
-        if (t.size() != expected) {
-            throw new IllegalArgumentException(op + ": " + t.shape() + " should hold " + expected + " values");
-        }
-    }
-
-    static void checkAtLeast(Tensor t, long n, String op) {
-        if (t.size() < n) {
-            throw new IllegalArgumentException(op + ": " + t.shape() + " should hold at least " + n + " values");
-        }
-    }
-
-    static void checkSameSize(Tensor a, Tensor b, String op) {
-        if (a.size() != b.size()) {
-            throw new IllegalArgumentException(op + ": sizes differ, " + a.shape() + " vs " + b.shape());
-        }
     }
 }

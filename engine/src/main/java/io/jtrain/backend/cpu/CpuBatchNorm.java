@@ -18,10 +18,10 @@ final class CpuBatchNorm {
         Dims check(BatchNormTensors bn, Tensor... same) {
             for (Tensor t : new Tensor[] {bn.gamma(), bn.beta(), bn.runningMean(), bn.runningVar(), bn.savedMean(),
                 bn.savedInvStd()}) {
-                CpuBackend.checkSize(t, c, "batch norm");
+                CpuChecks.checkSize(t, c, "batch norm");
             }
             for (Tensor t : same) {
-                CpuBackend.checkSize(t, (long) n * c * s, "batch norm");
+                CpuChecks.checkSize(t, (long) n * c * s, "batch norm");
             }
             return this;
         }
@@ -176,8 +176,8 @@ final class CpuBatchNorm {
     /** dx = gamma*invStd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat)); dGamma += sum(dy*xhat); dBeta += sum(dy). */
     static void backward(Tensor x, Tensor dy, Tensor dx, BatchNormTensors bn, Parallel par) {
         Dims d = Dims.of(x).check(bn, dy, dx);
-        CpuBackend.checkSize(bn.dGamma(), d.c, "batch norm");
-        CpuBackend.checkSize(bn.dBeta(), d.c, "batch norm");
+        CpuChecks.checkSize(bn.dGamma(), d.c, "batch norm");
+        CpuChecks.checkSize(bn.dBeta(), d.c, "batch norm");
         par.range(d.c, (long) d.n * d.s * 3, (a, z) -> backward(x.mem(), dy.mem(), dx.mem(), bn, d, a, z));
     }
 

@@ -31,7 +31,7 @@ final class CpuConv {
     void forward(Tensor x, Tensor w, Tensor b, Tensor y, ConvSpec s, Tensor ws) {
         Geometry g = Geometry.of(x, w, s).checkOut(y, "convolution").checkWorkspace(ws);
         if (b != null) {
-            CpuBackend.checkSize(b, g.k, "convolution bias");
+            CpuChecks.checkSize(b, g.k, "convolution bias");
         }
         HostMemory ym = y.mem();
         for (int n0 = 0; n0 < g.n; n0 += g.chunk) {
@@ -108,7 +108,7 @@ final class CpuConv {
                 new Gemm.Mat(ws, 0, ld), 1f, new Gemm.Mat(dw, 0, g.ckk));
         }
         if (db != null) {
-            CpuBackend.checkSize(db, g.k, "convolution bias gradient");
+            CpuChecks.checkSize(db, g.k, "convolution bias gradient");
             channelBiasGrad(dy.mem(), db.mem(), g);
         }
     }
@@ -237,12 +237,12 @@ final class CpuConv {
 
         static Geometry of(Tensor x, Tensor w, ConvSpec s) {
             Geometry g = new Geometry(x.shape(), w.shape(), s);
-            CpuBackend.checkSize(x, (long) g.n * g.inSample, "convolution");
+            CpuChecks.checkSize(x, (long) g.n * g.inSample, "convolution");
             return g;
         }
 
         Geometry checkOut(Tensor y, String op) {
-            CpuBackend.checkSize(y, (long) n * outSample, op);
+            CpuChecks.checkSize(y, (long) n * outSample, op);
             return this;
         }
 

@@ -25,7 +25,7 @@ final class CpuLosses {
 
     static void softmaxCrossEntropy(Tensor logits, Tensor target, Tensor dLogits, float gradScale, Tensor acc) {
         boolean indices = classIndices(logits, target);
-        CpuBackend.checkSameSize(logits, dLogits, "cross-entropy");
+        CpuChecks.checkSameSize(logits, dLogits, "cross-entropy");
         int rows = logits.dim(0);
         int cols = (int) (logits.size() / rows);
         HostMemory z = logits.mem();
@@ -95,7 +95,7 @@ final class CpuLosses {
 
     /** Mean of max(z,0) - z t + log(1 + exp(-|z|)); targets outside [0, 1] are invalid. */
     static void bceWithLogits(Tensor logits, Tensor target, Tensor dLogits, float gradScale, Tensor acc) {
-        CpuBackend.checkSameSize(logits, dLogits, "binary cross-entropy");
+        CpuChecks.checkSameSize(logits, dLogits, "binary cross-entropy");
         int n = (int) logits.size();
         int rows = logits.dim(0);
         int cols = n / rows;
@@ -123,7 +123,7 @@ final class CpuLosses {
 
     /** Mean of (p - t)^2; non-finite targets are invalid. */
     static void meanSquaredError(Tensor pred, Tensor target, Tensor dPred, float gradScale, Tensor acc) {
-        CpuBackend.checkSameSize(pred, dPred, "mean squared error");
+        CpuChecks.checkSameSize(pred, dPred, "mean squared error");
         int n = (int) pred.size();
         int rows = pred.dim(0);
         HostMemory p = pred.mem();

@@ -309,7 +309,7 @@ final class CpuMath {
         int n = y.dim(0);
         int u = y.shape().rank() > 1 ? y.dim(1) : 1;
         int s = (int) (y.size() / ((long) n * u));
-        CpuBackend.checkAtLeast(out, 4L * u, "unitStats");
+        CpuChecks.checkAtLeast(out, 4L * u, "unitStats");
         HostMemory v = y.mem();
         HostMemory o = out.mem();
         for (int c = 0; c < u; c++) {

@@ -24,9 +24,9 @@ final class CpuOptim {
     }
 
     static void sgd(Tensor w, Tensor g, Tensor velocity, OptimizerParams p, Parallel par) {
-        CpuBackend.checkSameSize(w, g, "sgd");
+        CpuChecks.checkSameSize(w, g, "sgd");
         if (p.beta1() != 0f) {
-            CpuBackend.checkSameSize(w, velocity, "sgd");
+            CpuChecks.checkSameSize(w, velocity, "sgd");
         }
         HostMemory wb = w.mem();
         HostMemory gb = g.mem();
@@ -69,9 +69,9 @@ final class CpuOptim {
 
 
     static void adam(Tensor w, Tensor g, Tensor m, Tensor v, OptimizerParams p, Parallel par) {
-        CpuBackend.checkSameSize(w, g, "adam");
-        CpuBackend.checkSameSize(w, m, "adam");
-        CpuBackend.checkSameSize(w, v, "adam");
+        CpuChecks.checkSameSize(w, g, "adam");
+        CpuChecks.checkSameSize(w, m, "adam");
+        CpuChecks.checkSameSize(w, v, "adam");
         HostMemory wb = w.mem();
         HostMemory gb = g.mem();
         HostMemory mb = m.mem();
@@ -115,8 +115,8 @@ final class CpuOptim {
     }
 
     static void rmsprop(Tensor w, Tensor g, Tensor sq, OptimizerParams p, Parallel par) {
-        CpuBackend.checkSameSize(w, g, "rmsprop");
-        CpuBackend.checkSameSize(w, sq, "rmsprop");
+        CpuChecks.checkSameSize(w, g, "rmsprop");
+        CpuChecks.checkSameSize(w, sq, "rmsprop");
         HostMemory wb = w.mem();
         HostMemory gb = g.mem();
         HostMemory sb = sq.mem();

@@ -32,7 +32,7 @@ final class CpuPooling {
     /** dx = dy routed to each window's first maximum; y is the forward output of x (used to find it). */
     static void maxBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, ConvSpec s, Parallel par) {
         Planes p = Planes.of(x, s).check(dy, dx, "max-pool backward");
-        CpuBackend.checkSameSize(x, dx, "max-pool backward");
+        CpuChecks.checkSameSize(x, dx, "max-pool backward");
         if (p.isTwoByTwo()) {
             par.range(p.count, (long) p.h * p.w, (a, z) -> max2x2Backward(x.mem(), y.mem(), dy.mem(), dx.mem(), p,
                 a, z));
@@ -276,8 +276,8 @@ final class CpuPooling {
         }
 
         Planes check(Tensor y, Tensor x, String op) {
-            CpuBackend.checkSize(y, (long) count * oh * ow, op);
-            CpuBackend.checkSize(x, (long) count * h * w, op);
+            CpuChecks.checkSize(y, (long) count * oh * ow, op);
+            CpuChecks.checkSize(x, (long) count * h * w, op);
             return this;
         }
     }
