@@ -4,9 +4,9 @@
 # on the same models, optimizers and batch sizes, side by side in one run; the median of REPS runs of each; the
 # ratio compares jtrain's best configuration with the best peer's. DJL is skipped (with a line saying so) when
 # bench/djl cannot be built (its jars are fetched from the Maven repository once). OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for every engine, as
-# on a user's machine. jtrain runs with the OpenMP settings bin/jtrain gives it (OMP_NUM_THREADS = its thread count,
-# OMP_WAIT_POLICY=passive); PyTorch and DJL with their own defaults (PyTorch's cnn-bn at 2 threads is 15 % slower
-# with the passive policy: forcing it on them would flatter jtrain). The script stops when PyTorch loads the
+# on a user's machine, and so are OMP_WAIT_POLICY and GOMP_SPINCOUNT: every engine's OpenMP threads keep OpenMP's
+# default (spin a few ms, then sleep). jtrain runs through bin/jtrain, as users run it (OMP_NUM_THREADS = its
+# thread count); PyTorch and DJL with their own thread settings. The script stops when PyTorch loads the
 # reference BLAS instead of an optimised one (it would be 10-20x slower). Not part of mvn verify.
 # Each engine warms up for as many steps as it is then timed for: the JVM's JIT needs thousands of calls before
 # the small models' Java loops run at steady state (30 steps of dlfs measure the interpreter, not jtrain).
@@ -23,9 +23,9 @@ if (cd bench/djl && mvn -q compile dependency:build-classpath -Dmdep.outputFile=
 else
   echo "DJL: bench/djl could not be built (its jars are not in the Maven repository); its columns are 0" >&2
 fi
-run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OMP_WAIT_POLICY "$@"; }
-jtrain() { # threads onednn model batch
-  run JTRAIN_THREADS="$1" OMP_NUM_THREADS="$1" OMP_WAIT_POLICY=passive java -jar cli/target/jtrain.jar bench --preset "$3" --batch-size "$4" \
+run() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$@"; }
+jtrain() { # threads onednn model batch (through bin/jtrain, with the environment it gives every user)
+  run JTRAIN_THREADS="$1" OMP_NUM_THREADS="$1" bin/jtrain bench --preset "$3" --batch-size "$4" \
     --steps "$steps" --warmup "$steps" --device cpu --onednn "$2" --json 2>/dev/null \
     | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["train_samples_per_s"])'
 }
