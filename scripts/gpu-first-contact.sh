@@ -88,7 +88,7 @@ for model in lenet5 cnn-bn; do
   for dev in cpu cuda; do
     step "bench-$model-$dev" 35 "${java_cmd[@]}" bench --preset "$model" --batch-size 128 --device "$dev" \
       --warmup 10 --steps 30
-    tail_of "bench-$model-$dev" 1
+    tail_of "bench-$model-$dev" 4
   done
 done
 

@@ -49,17 +49,21 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Jobs.Loaded loaded = common.load(jobFile, err);
+        int width = new Progress(err, System.console() != null && !common.json, 1).width();
         Benchmark.Result r = Benchmark.run(loaded.spec(), common.runOptions(err).withLiveDiagnosis(!noDiagnosis, false,
             null), warmup, steps, l -> {
-                err.println(l);
+                err.println(Progress.wrap(l, width - 1, 8));   // as train does: broken at spaces in a terminal
                 err.flush();
             });
         if (common.json) {
             out.println(json(r).toPrettyString());
         } else {
-            out.println(String.format(Locale.ROOT, "%s, batch %d on %s: training %.1f samples/s (%.2f ms per batch), "
-                + "inference %.1f samples/s, peak memory %s", r.model(), r.batchSize(), r.device(),
-                r.trainSamplesPerSecond(), r.msPerBatch(), r.inferSamplesPerSecond(), Sizes.format(r.peakBytes())));
+            // one fact a line, each well inside 80 columns
+            out.println(String.format(Locale.ROOT, "%s, batch %d on %s", r.model(), r.batchSize(), r.device()));
+            out.println(String.format(Locale.ROOT, "  training    %.1f samples/s (%.2f ms per batch)",
+                r.trainSamplesPerSecond(), r.msPerBatch()));
+            out.println(String.format(Locale.ROOT, "  inference   %.1f samples/s", r.inferSamplesPerSecond()));
+            out.println("  peak memory " + Sizes.format(r.peakBytes()));
         }
         return ExitCodes.OK;
     }

@@ -103,6 +103,12 @@ class TrainCommandTest {
         for (String k : List.of("train_samples_per_s", "infer_samples_per_s", "ms_per_batch", "peak_bytes")) {
             assertTrue(b.json().get(k).asDouble() > 0, k);
         }
+        Cli.Result text = Cli.run("bench", "--preset", "mlp", "--batch-size", "32", "--steps", "3", "--warmup", "2",
+            "--device", "cpu");
+        assertEquals(0, text.code(), text.toString());
+        assertTrue(text.out().contains("training ") && text.out().contains("peak memory"), text.out());
+        assertTrue(text.out().lines().allMatch(l -> l.length() <= 80), "a result line is wider than 80 columns:\n"
+            + text.out());
         Path job = Cli.write(tmp.resolve("job.yaml"), SMALL_JOB);
         Cli.Result dump = Cli.run("train", job.toString(), "--dump-job", "--lr", "0.01");
         assertEquals(0, dump.code(), dump.toString());
